@@ -1,0 +1,1 @@
+"""Kernel shared by every domain; imports nothing from tack.*."""

@@ -1,0 +1,54 @@
+"""Chinese first, English second: messages for error codes and the negotiation of a language."""
+
+LANGUAGES = ("zh-CN", "en")
+DEFAULT_LANGUAGE = "zh-CN"
+
+
+def pick_language(accept_language: str | None) -> str:
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    for part in accept_language.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("zh"):
+            return "zh-CN"
+    return DEFAULT_LANGUAGE
+
+
+# Chinese texts for the stable error codes; English comes from the error itself.
+ZH_MESSAGES: dict[str, str] = {
+    "not_authenticated": "请先登录",
+    "forbidden": "没有权限执行此操作",
+    "not_found": "未找到",
+    "validation_error": "请求参数不正确",
+    "csrf_failed": "页面已过期，请刷新后重试",
+    "invalid_credentials": "账号或密码错误",
+    "account_locked": "登录失败次数过多，账号已临时锁定，请稍后再试",
+    "rate_limited": "操作过于频繁，请稍后再试",
+    "totp_required": "请输入两步验证码",
+    "totp_invalid": "两步验证码不正确",
+    "account_exists": "该手机号或邮箱已注册",
+    "weak_password": "密码至少 8 位",
+    "org_not_found": "组织不存在或你不是其成员",
+    "department_not_found": "部门不存在",
+    "department_cycle": "不能把部门移动到它自己或它的下级部门之下",
+    "department_not_empty": "部门下还有成员或子部门，不能删除",
+    "root_department": "根部门不能删除或移动",
+    "member_not_found": "成员不存在",
+    "phone_taken": "该手机号已被本组织其他成员使用",
+    "employee_no_taken": "该工号已被本组织其他成员使用",
+    "email_taken": "该邮箱已被本组织其他成员使用",
+    "already_member": "你已经是该组织成员",
+    "invitation_invalid": "邀请链接无效或已过期",
+    "join_request_not_found": "加入申请不存在",
+    "import_too_large": "导入文件过大",
+    "import_bad_file": "无法读取导入文件",
+    "unsupported_media_type": "不支持的文件类型",
+    "owner_required": "只有组织创建者可以执行此操作",
+    "last_owner": "组织至少需要一位创建者",
+    "out_of_scope": "该成员或部门不在你的管理范围内",
+    "manager_cycle": "直属主管不能形成循环",
+    "member_inactive": "该成员已停用",
+    "contact_required": "手机号和邮箱至少填写一个",
+}

@@ -1,0 +1,1 @@
+"""Directory (通讯录): organizations, departments, members, roles, invitations, accounts."""

@@ -1,0 +1,109 @@
+"""Reading member sheets (CSV or XLSX) into plain rows; knows files, not the directory."""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from tack.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+
+# Header spellings people actually use, Chinese first; matched case-insensitively.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "name"),
+    "phone": ("手机号", "手机", "phone", "mobile"),
+    "email": ("邮箱", "email", "e-mail"),
+    "job_title": ("职位", "job_title", "title"),
+    "employee_no": ("工号", "employee_no", "jobnumber"),
+    "departments": ("部门", "department", "departments"),
+    "manager": ("直属主管", "主管", "manager"),
+    "hire_date": ("入职日期", "hire_date", "hired"),
+}
+EXPORT_HEADERS = ["姓名", "手机号", "邮箱", "职位", "工号", "部门", "直属主管", "入职日期"]
+
+
+@dataclass(slots=True)
+class SheetRow:
+    number: int  # 1-based row number as a spreadsheet shows it (the header is row 1)
+    values: dict[str, str]
+
+
+def _map_header(header: list[str]) -> dict[int, str]:
+    lookup = {alias.lower(): field for field, aliases in COLUMNS.items() for alias in aliases}
+    mapping: dict[int, str] = {}
+    for index, title in enumerate(header):
+        field = lookup.get(str(title or "").strip().lower())
+        if field and field not in mapping.values():
+            mapping[index] = field
+    if "name" not in mapping.values():
+        raise BadRequest("The first row must name the columns, including 姓名/name", code="import_bad_file")
+    return mapping
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # phone numbers typed into Excel become floats
+    return str(value).strip()
+
+
+def _rows(raw_rows: list[list[object]], max_rows: int) -> list[SheetRow]:
+    if not raw_rows:
+        raise BadRequest("The file is empty", code="import_bad_file")
+    mapping = _map_header([_cell(v) for v in raw_rows[0]])
+    out: list[SheetRow] = []
+    for number, raw in enumerate(raw_rows[1:], start=2):
+        values = {field: _cell(raw[i]) if i < len(raw) else "" for i, field in mapping.items()}
+        if not any(values.values()):
+            continue
+        out.append(SheetRow(number=number, values=values))
+        if len(out) > max_rows:
+            raise PayloadTooLarge(f"At most {max_rows} rows per import", code="import_too_large")
+    return out
+
+
+def _decode(data: bytes) -> str:
+    # Excel in China saves CSV as GBK; everything else should be UTF-8 (with or without BOM).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise BadRequest("The CSV file is neither UTF-8 nor GBK text", code="import_bad_file")
+
+
+def read_sheet(filename: str, data: bytes, *, max_bytes: int, max_rows: int) -> list[SheetRow]:
+    """Parses an upload; raises 4xx errors for files that cannot be a member sheet at all."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"Import files may be at most {max_bytes // (1024 * 1024)} MB", code="import_too_large")
+    name = filename.lower()
+    is_zip = data[:4] == b"PK\x03\x04"
+    if name.endswith(".xlsx") or is_zip:
+        if not is_zip:
+            raise BadRequest("The file is not a valid XLSX workbook", code="import_bad_file")
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise BadRequest("The file is not a valid XLSX workbook", code="import_bad_file") from exc
+        sheet = workbook.worksheets[0]
+        raw: list[list[object]] = []
+        for row in sheet.iter_rows(values_only=True):
+            raw.append(list(row))
+            if len(raw) > max_rows + 1:
+                break
+        workbook.close()
+        return _rows(raw, max_rows)
+    if name.endswith(".csv") or name.endswith(".txt") or not name:
+        if b"\x00" in data[:4096]:
+            raise UnsupportedMediaType("That is not a CSV text file", code="unsupported_media_type")
+        text = _decode(data)
+        return _rows([list(r) for r in csv.reader(io.StringIO(text))], max_rows)
+    raise UnsupportedMediaType("Upload a .csv or .xlsx file", code="unsupported_media_type")

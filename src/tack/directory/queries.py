@@ -1,0 +1,381 @@
+"""Reads of the directory for the API, the web client and (later) the realtime snapshot."""
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.core.actor import Actor
+from tack.core.clock import utc_now
+from tack.core.errors import NotFound
+from tack.directory.access import (
+    access_department_by_id,
+    access_member_by_id,
+    invisible_departments,
+    load_tree,
+    org_id_of,
+    phone_visible,
+    require_admin,
+    require_department_admin,
+)
+from tack.directory.models import Department, Invitation, JoinRequest, Member, MemberDepartment
+from tack.directory.repository import (
+    AccountRepository,
+    AuditRepository,
+    DepartmentRepository,
+    MemberRepository,
+)
+from tack.directory.schemas import (
+    AccountRead,
+    AuditPage,
+    AuditRead,
+    DepartmentList,
+    DepartmentRead,
+    InvitationPublicRead,
+    InvitationRead,
+    JoinRequestRead,
+    MemberPage,
+    MemberRead,
+    MembershipRead,
+    OrgRead,
+)
+from tack.directory.tree import DepartmentTree
+
+MAX_PAGE = 100
+
+
+async def get_account(session: AsyncSession, account_id: int) -> AccountRead:
+    repo = AccountRepository(session)
+    account = await repo.get(account_id)
+    assert account is not None
+    memberships = [
+        MembershipRead(org_id=o.id, org_name=o.name, member_id=m.id, role=m.role)  # type: ignore[arg-type]
+        for m, o in await repo.memberships(account_id)
+    ]
+    return AccountRead(
+        id=account.id,
+        name=account.name,
+        phone=account.phone,
+        email=account.email,
+        totp_enabled=account.totp_enabled,
+        language=account.language,
+        memberships=memberships,
+        last_org_id=account.last_org_id,
+    )
+
+
+async def get_org(session: AsyncSession, actor: Actor) -> OrgRead:
+    org_id = org_id_of(actor)
+    org = await AccountRepository(session).org(org_id)
+    assert org is not None
+    root = await DepartmentRepository(session, org_id).root()
+    return OrgRead(
+        id=org.id,
+        name=org.name,
+        timezone=org.timezone,
+        root_department_id=root.id,
+        my_member_id=actor.member_id or 0,
+        my_role=actor.role,  # type: ignore[arg-type]
+    )
+
+
+async def list_departments(session: AsyncSession, actor: Actor) -> DepartmentList:
+    """The whole tree minus what 通讯录隐藏 hides from this viewer (see access.invisible_departments)."""
+    org_id = org_id_of(actor)
+    repo = DepartmentRepository(session, org_id)
+    departments = await repo.all()
+    tree = DepartmentTree.build((d.id, d.parent_id, d.hidden) for d in departments)
+    invisible = await invisible_departments(session, actor, tree)
+    managers: dict[int, list[int]] = {}
+    for row in await repo.managers():
+        managers.setdefault(row.department_id, []).append(row.member_id)
+    return DepartmentList(
+        items=[
+            DepartmentRead(
+                id=d.id,
+                parent_id=d.parent_id,
+                name=d.name,
+                sort_order=d.sort_order,
+                hidden=d.hidden,
+                manager_ids=managers.get(d.id, []),
+            )
+            for d in departments
+            if d.id not in invisible
+        ]
+    )
+
+
+async def get_department(session: AsyncSession, actor: Actor, department_id: int) -> DepartmentRead:
+    department = await access_department_by_id(session, actor, department_id)
+    managers = await DepartmentRepository(session, org_id_of(actor)).managers([department_id])
+    return DepartmentRead(
+        id=department.id,
+        parent_id=department.parent_id,
+        name=department.name,
+        sort_order=department.sort_order,
+        hidden=department.hidden,
+        manager_ids=[m.member_id for m in managers],
+    )
+
+
+def _member_read(
+    actor: Actor, member: Member, department_ids: list[int], tree: DepartmentTree, invisible: set[int]
+) -> MemberRead:
+    return MemberRead(
+        id=member.id,
+        name=member.name,
+        phone=member.phone if phone_visible(actor, member, tree, department_ids) else None,
+        email=member.email,
+        job_title=member.job_title,
+        employee_no=member.employee_no,
+        # A viewer learns nothing of departments hidden from them, even on a visible member.
+        department_ids=[d for d in department_ids if d not in invisible],
+        manager_id=member.manager_id,
+        hire_date=member.hire_date,
+        role=member.role,  # type: ignore[arg-type]
+        active=member.active,
+        hide_phone=member.hide_phone,
+        has_account=member.account_id is not None,
+    )
+
+
+async def get_member(session: AsyncSession, actor: Actor, member_id: int) -> MemberRead:
+    org_id = org_id_of(actor)
+    tree = await load_tree(session, org_id)
+    member = await access_member_by_id(session, actor, member_id, tree=tree)
+    repo = MemberRepository(session, org_id)
+    department_ids = (await repo.department_ids([member.id]))[member.id]
+    invisible = await invisible_departments(session, actor, tree)
+    read = _member_read(actor, member, department_ids, tree, invisible)
+    if member.role == "subadmin" and actor.is_any_admin:
+        read.scope_department_ids = await repo.scope_department_ids(member.id)
+    return read
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_members(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    department_id: int | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> MemberPage:
+    """Members the viewer may see, in pinyin order; filtered by department and/or a search.
+
+    - Members whose every department is hidden from the viewer are left out, also from search.
+    - Deactivated members are listed only for administrators who ask for them.
+    - A search matches name, full pinyin, pinyin initials, employee no. and phone. A phone
+      number matches only where the viewer may see it (otherwise a search would confirm
+      who owns a hidden number); for sub-admins that means unhidden numbers only.
+    - A hidden department's own member list is as invisible as the department.
+    """
+    org_id = org_id_of(actor)
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    tree = await load_tree(session, org_id)
+    invisible = await invisible_departments(session, actor, tree)
+    stmt = select(Member).where(Member.org_id == org_id)
+    if not (include_inactive and actor.is_any_admin):
+        stmt = stmt.where(Member.active.is_(True))
+    if department_id is not None:
+        if department_id in invisible or department_id not in tree:
+            return MemberPage(items=[], total=0, next_offset=None)
+        stmt = stmt.where(
+            exists().where(
+                MemberDepartment.member_id == Member.id,
+                MemberDepartment.org_id == org_id,
+                MemberDepartment.department_id == department_id,
+            )
+        )
+    if invisible:
+        stmt = stmt.where(
+            or_(
+                Member.id == actor.member_id,
+                exists().where(
+                    MemberDepartment.member_id == Member.id,
+                    MemberDepartment.org_id == org_id,
+                    MemberDepartment.department_id.not_in(invisible),
+                ),
+            )
+        )
+    if q and q.strip():
+        needle = _escape_like(q.strip().lower())
+        contains = f"%{needle}%"
+        phone_match = Member.phone.like(contains, escape="\\")
+        if not actor.is_admin:
+            phone_match = phone_match & (Member.hide_phone.is_(False) | (Member.id == actor.member_id))
+        stmt = stmt.where(
+            or_(
+                Member.name.like(contains, escape="\\"),
+                Member.pinyin.like(contains, escape="\\"),
+                Member.employee_no.like(contains, escape="\\"),
+                phone_match,
+            )
+        )
+    total = int((await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
+    page = list(
+        (await session.execute(stmt.order_by(Member.sort_key, Member.id).offset(offset).limit(limit))).scalars()
+    )
+    departments = await MemberRepository(session, org_id).department_ids([m.id for m in page])
+    items = [_member_read(actor, m, departments[m.id], tree, invisible) for m in page]
+    next_offset = offset + limit if offset + limit < total else None
+    return MemberPage(items=items, total=total, next_offset=next_offset)
+
+
+async def list_invitations(session: AsyncSession, actor: Actor, *, base_url: str) -> list[InvitationRead]:
+    require_admin(actor)
+    stmt = (
+        select(Invitation)
+        .where(Invitation.org_id == org_id_of(actor), Invitation.revoked.is_(False))
+        .order_by(Invitation.id.desc())
+        .limit(200)
+    )
+    return [invitation_read(i, base_url) for i in (await session.execute(stmt)).scalars()]
+
+
+async def get_invitation(session: AsyncSession, actor: Actor, invitation_id: int, *, base_url: str) -> InvitationRead:
+    """Org-wide links: owners and admins. Department links: also sub-admins of that department."""
+    org_id = org_id_of(actor)
+    invitation = await session.get(Invitation, invitation_id)
+    if invitation is None or invitation.org_id != org_id or invitation.revoked:
+        raise NotFound("No such invitation", code="invitation_invalid")
+    if invitation.department_id is None:
+        require_admin(actor)
+    else:
+        require_department_admin(actor, await load_tree(session, org_id), invitation.department_id)
+    return invitation_read(invitation, base_url)
+
+
+def invitation_read(invitation: Invitation, base_url: str) -> InvitationRead:
+    return InvitationRead(
+        id=invitation.id,
+        token=invitation.token,
+        url=f"{base_url.rstrip('/')}/#/join/{invitation.token}",
+        department_id=invitation.department_id,
+        expires_at=invitation.expires_at,
+        requires_approval=invitation.requires_approval,
+        revoked=invitation.revoked,
+    )
+
+
+async def list_join_requests(session: AsyncSession, actor: Actor) -> list[JoinRequestRead]:
+    """Pending requests; owners and admins see all, sub-admins those for their departments."""
+    org_id = org_id_of(actor)
+    if not actor.is_any_admin:
+        require_admin(actor)
+    tree = await load_tree(session, org_id)
+    stmt = (
+        select(JoinRequest, Invitation.department_id)
+        .join(Invitation, Invitation.id == JoinRequest.invitation_id)
+        .where(JoinRequest.org_id == org_id, JoinRequest.status == "pending")
+        .order_by(JoinRequest.id)
+    )
+    out = []
+    for request, department_id in (await session.execute(stmt)).all():
+        if not actor.is_admin and (
+            department_id is None or not tree.within(department_id, actor.scope_department_ids)
+        ):
+            continue
+        out.append(join_request_read(request, department_id))
+    return out
+
+
+def join_request_read(request: JoinRequest, department_id: int | None) -> JoinRequestRead:
+    return JoinRequestRead(
+        id=request.id,
+        account_id=request.account_id,
+        name=request.name,
+        status=request.status,
+        created_at=request.created_at,
+        department_id=department_id,
+    )
+
+
+async def get_public_invitation(session: AsyncSession, token: str) -> InvitationPublicRead:
+    """What someone holding the link may learn before joining: the org's name and the department's."""
+    invitation = await AccountRepository(session).invitation_by_token(token)
+    if invitation is None or invitation.revoked or invitation.expires_at <= utc_now():
+        raise NotFound("This invitation link is not valid or has expired", code="invitation_invalid")
+    org = await AccountRepository(session).org(invitation.org_id)
+    assert org is not None
+    return InvitationPublicRead(
+        org_name=org.name,
+        department_name=await department_name(session, invitation.org_id, invitation.department_id),
+        requires_approval=invitation.requires_approval,
+        expires_at=invitation.expires_at,
+    )
+
+
+async def list_audit(session: AsyncSession, actor: Actor, *, before_id: int | None, limit: int) -> AuditPage:
+    require_admin(actor)
+    limit = max(1, min(limit, MAX_PAGE))
+    entries = await AuditRepository(session, org_id_of(actor)).page(before_id=before_id, limit=limit)
+    return AuditPage(
+        items=[
+            AuditRead(
+                id=e.id,
+                actor_member_id=e.actor_member_id,
+                actor_name=e.actor_name,
+                action=e.action,
+                target_type=e.target_type,
+                target_id=e.target_id,
+                target_name=e.target_name,
+                detail=e.detail,
+                created_at=e.created_at,
+            )
+            for e in entries
+        ],
+        next_before_id=entries[-1].id if len(entries) == limit else None,
+    )
+
+
+async def export_rows(session: AsyncSession, actor: Actor) -> list[list[str]]:
+    """The directory as import-compatible rows (owners and admins; every member, phones included)."""
+    require_admin(actor)
+    org_id = org_id_of(actor)
+    departments = {d.id: d for d in await DepartmentRepository(session, org_id).all()}
+
+    def path(department_id: int) -> str:
+        names = []
+        current: int | None = department_id
+        while current is not None and current in departments:
+            names.append(departments[current].name)
+            current = departments[current].parent_id
+        return "/".join(reversed(names))
+
+    members = list(
+        (
+            await session.execute(
+                select(Member).where(Member.org_id == org_id, Member.active.is_(True)).order_by(Member.sort_key)
+            )
+        ).scalars()
+    )
+    by_id = {m.id: m for m in members}
+    dept_ids = await MemberRepository(session, org_id).department_ids(list(by_id))
+    rows = []
+    for m in members:
+        manager = by_id.get(m.manager_id) if m.manager_id else None
+        rows.append(
+            [
+                m.name,
+                m.phone or "",
+                m.email or "",
+                m.job_title or "",
+                m.employee_no or "",
+                ";".join(path(d) for d in dept_ids[m.id]),
+                (manager.phone or manager.employee_no or manager.email or "") if manager else "",
+                m.hire_date.isoformat() if m.hire_date else "",
+            ]
+        )
+    return rows
+
+
+async def department_name(session: AsyncSession, org_id: int, department_id: int | None) -> str | None:
+    if department_id is None:
+        return None
+    department = await session.get(Department, department_id)
+    return department.name if department and department.org_id == org_id else None

@@ -1,0 +1,216 @@
+"""Statements on the directory's own tables; org-owned ones always start from OrgRepository.base()."""
+
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.directory.models import (
+    Account,
+    AdminScope,
+    AuditEntry,
+    AuthSession,
+    Department,
+    DepartmentManager,
+    Invitation,
+    JoinRequest,
+    LoginThrottle,
+    Member,
+    MemberDepartment,
+    Org,
+)
+from tack.storage.repository import OrgRepository
+
+
+class AccountRepository:
+    """Accounts and sessions are global (one person, many organizations)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, account_id: int) -> Account | None:
+        return await self.session.get(Account, account_id)
+
+    async def by_login(self, login: str) -> Account | None:
+        stmt = select(Account).where(or_(Account.phone == login, Account.email == login.lower()))
+        return (await self.session.execute(stmt)).scalars().first()
+
+    async def by_phone_or_email(self, phone: str | None, email: str | None) -> list[Account]:
+        conds = []
+        if phone:
+            conds.append(Account.phone == phone)
+        if email:
+            conds.append(Account.email == email)
+        if not conds:
+            return []
+        return list((await self.session.execute(select(Account).where(or_(*conds)))).scalars())
+
+    async def session_by_hash(self, token_hash: str) -> AuthSession | None:
+        stmt = select(AuthSession).where(AuthSession.token_hash == token_hash)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def delete_session(self, token_hash: str) -> None:
+        await self.session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
+
+    async def delete_sessions(self, account_id: int, *, keep_hash: str | None = None) -> None:
+        stmt = delete(AuthSession).where(AuthSession.account_id == account_id)
+        if keep_hash:
+            stmt = stmt.where(AuthSession.token_hash != keep_hash)
+        await self.session.execute(stmt)
+
+    async def throttle(self, key: str) -> LoginThrottle | None:
+        return await self.session.get(LoginThrottle, key)
+
+    async def clear_throttle(self, keys: list[str]) -> None:
+        await self.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+
+    async def memberships(self, account_id: int) -> list[tuple[Member, Org]]:
+        stmt = (
+            select(Member, Org)
+            .join(Org, Org.id == Member.org_id)
+            .where(Member.account_id == account_id, Member.active.is_(True))
+            .order_by(Org.id)
+        )
+        return [(m, o) for m, o in (await self.session.execute(stmt)).all()]
+
+    async def member_for(self, account_id: int, org_id: int) -> Member | None:
+        stmt = select(Member).where(Member.account_id == account_id, Member.org_id == org_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def org(self, org_id: int) -> Org | None:
+        return await self.session.get(Org, org_id)
+
+    async def invitation_by_token(self, token: str) -> Invitation | None:
+        stmt = select(Invitation).where(Invitation.token == token)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class DepartmentRepository(OrgRepository[Department]):
+    model = Department
+
+    async def all(self) -> list[Department]:
+        return await self.scalars(self.base().order_by(Department.sort_order, Department.id))
+
+    async def root(self) -> Department:
+        stmt = self.base().where(Department.parent_id.is_(None))
+        return (await self.session.execute(stmt)).scalar_one()
+
+    async def child_count(self, department_id: int) -> int:
+        stmt = select(func.count()).select_from(Department).where(
+            Department.org_id == self.org_id, Department.parent_id == department_id
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def managers(self, department_ids: list[int] | None = None) -> list[DepartmentManager]:
+        stmt = select(DepartmentManager).where(DepartmentManager.org_id == self.org_id)
+        if department_ids is not None:
+            stmt = stmt.where(DepartmentManager.department_id.in_(department_ids))
+        return await self.scalars(stmt)
+
+    async def set_managers(self, department_id: int, member_ids: list[int]) -> None:
+        await self.session.execute(
+            delete(DepartmentManager).where(
+                DepartmentManager.org_id == self.org_id, DepartmentManager.department_id == department_id
+            )
+        )
+        for member_id in member_ids:
+            self.session.add(
+                DepartmentManager(org_id=self.org_id, department_id=department_id, member_id=member_id)
+            )
+
+    async def delete(self, department: Department) -> None:
+        await self.session.delete(department)
+
+
+class MemberRepository(OrgRepository[Member]):
+    model = Member
+
+    async def by_field(self, field: str, value: str) -> Member | None:
+        stmt = self.base().where(getattr(Member, field) == value)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def existing_values(self, field: str, values: list[str]) -> set[str]:
+        column = getattr(Member, field)
+        found: set[str] = set()
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            stmt = select(column).where(Member.org_id == self.org_id, column.in_(chunk))
+            found.update(v for v in (await self.session.execute(stmt)).scalars() if v)
+        return found
+
+    async def department_ids(self, member_ids: list[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {mid: [] for mid in member_ids}
+        if not member_ids:
+            return out
+        stmt = select(MemberDepartment.member_id, MemberDepartment.department_id).where(
+            MemberDepartment.org_id == self.org_id, MemberDepartment.member_id.in_(member_ids)
+        )
+        for member_id, department_id in (await self.session.execute(stmt)).all():
+            out[member_id].append(department_id)
+        return out
+
+    async def set_departments(self, member_id: int, department_ids: list[int]) -> None:
+        await self.session.execute(
+            delete(MemberDepartment).where(
+                MemberDepartment.org_id == self.org_id, MemberDepartment.member_id == member_id
+            )
+        )
+        for department_id in dict.fromkeys(department_ids):
+            self.session.add(
+                MemberDepartment(org_id=self.org_id, member_id=member_id, department_id=department_id)
+            )
+
+    async def count_in_department(self, department_id: int) -> int:
+        stmt = select(func.count()).select_from(MemberDepartment).where(
+            MemberDepartment.org_id == self.org_id, MemberDepartment.department_id == department_id
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def scope_department_ids(self, member_id: int) -> list[int]:
+        stmt = select(AdminScope.department_id).where(
+            AdminScope.org_id == self.org_id, AdminScope.member_id == member_id
+        )
+        return await self.scalars(stmt)
+
+    async def set_scope(self, member_id: int, department_ids: list[int]) -> None:
+        await self.session.execute(
+            delete(AdminScope).where(AdminScope.org_id == self.org_id, AdminScope.member_id == member_id)
+        )
+        for department_id in dict.fromkeys(department_ids):
+            self.session.add(AdminScope(org_id=self.org_id, member_id=member_id, department_id=department_id))
+
+    async def count_owners(self) -> int:
+        stmt = select(func.count()).select_from(Member).where(
+            Member.org_id == self.org_id, Member.role == "owner", Member.active.is_(True)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def clear_manager(self, manager_id: int) -> None:
+        await self.session.execute(
+            update(Member)
+            .where(Member.org_id == self.org_id, Member.manager_id == manager_id)
+            .values(manager_id=None)
+        )
+
+
+class InvitationRepository(OrgRepository[Invitation]):
+    model = Invitation
+
+
+class JoinRequestRepository(OrgRepository[JoinRequest]):
+    model = JoinRequest
+
+    async def pending_for(self, account_id: int) -> JoinRequest | None:
+        stmt = self.base().where(JoinRequest.account_id == account_id, JoinRequest.status == "pending")
+        return (await self.session.execute(stmt)).scalars().first()
+
+
+class AuditRepository(OrgRepository[AuditEntry]):
+    model = AuditEntry
+
+    async def page(self, *, before_id: int | None, limit: int) -> list[AuditEntry]:
+        stmt = self.base().order_by(AuditEntry.id.desc()).limit(limit)
+        if before_id:
+            stmt = stmt.where(AuditEntry.id < before_id)
+        return await self.scalars(stmt)
+
+

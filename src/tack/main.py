@@ -1,0 +1,86 @@
+"""Composition root: builds the app, wires storage, the bus and the routers, serves the web client."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from tack.core.errors import AppError
+from tack.core.i18n import ZH_MESSAGES, pick_language
+from tack.directory.routes import accounts as account_routes
+from tack.directory.routes import invitations as invitation_routes
+from tack.directory.routes import members as member_routes
+from tack.directory.routes import orgs as org_routes
+from tack.settings import Settings
+from tack.storage.db import make_engine, make_sessionmaker, read_sessionmaker
+from tack.storage.uow import UnitOfWorkFactory
+from tack.web import routes as web_routes
+
+log = logging.getLogger("tack")
+
+
+def _error_body(request: Request, code: str, message: str, **extra: object) -> dict[str, object]:
+    if pick_language(request.headers.get("accept-language")) == "zh-CN" and code in ZH_MESSAGES:
+        message = ZH_MESSAGES[code]
+    return {"code": code, "message": message, **extra}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(
+            _error_body(request, exc.code, exc.message, **({"detail": exc.detail} if exc.detail else {})),
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid"}
+        message = f"{'.'.join(str(p) for p in first['loc'][1:]) or 'body'}: {first['msg']}"
+        return JSONResponse(_error_body(request, "validation_error", message, errors=errors), status_code=422)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Uniqueness is checked before writing; this is the rare race two requests can still run.
+        return JSONResponse(
+            _error_body(request, "conflict", "The change conflicts with another one made at the same time"),
+            status_code=409,
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = (settings or Settings()).prepare()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Tack",
+        version="0.1.0",
+        description="Self-hosted work platform modelled on DingTalk. Errors are JSON: {code, message}.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    engine = make_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.uow_factory = UnitOfWorkFactory(make_sessionmaker(engine))
+    app.state.read_sessionmaker = read_sessionmaker(engine)
+    _install_error_handlers(app)
+    for module in (account_routes, org_routes, member_routes, invitation_routes):
+        app.include_router(module.router)
+    app.include_router(web_routes.router)
+    web_routes.mount_static(app)
+    return app

@@ -1,0 +1,1 @@
+"""Persistence kernel: engines, base model, org-scoped repositories, the unit of work."""
