@@ -63,15 +63,23 @@ type = layers
 layers ={_lines([*domain_layers, "tack.storage", "tack.core"])}
 exhaustive = false
 """,
-        f"""[importlinter:contract:rooms]
-name = inside a domain: routes > actions | queries > access > repository > models
-type = layers
-containers ={_lines(domains)}
-layers ={_lines(ROOMS)}
-exhaustive = false
-""",
     ]
     for domain in domains:
+        rooms = []
+        for row in ROOMS:
+            present = [r.strip() for r in row.split("|") if _exists(f"{domain}.{r.strip()}")]
+            if present:
+                rooms.append(" | ".join(present))
+        contracts.append(
+            f"""[importlinter:contract:rooms-{domain.split('.')[-1]}]
+name = inside {domain}: routes > actions | queries > access > repository > models
+type = layers
+containers =
+    {domain}
+layers ={_lines(rooms)}
+exhaustive = false
+"""
+        )
         others = [f"{o}.{room}" for o in domains if o != domain for room in ("repository", "routes", "tasks")]
         others = [m for m in others if _exists(m)]
         if others:

@@ -183,7 +183,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('directory_member_department', schema=None) as batch_op:
         batch_op.create_index('ix_directory_member_department_dept', ['department_id', 'member_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_directory_member_department_org_id'), ['org_id'], unique=False)
 
     op.create_table('directory_join_request',
     sa.Column('invitation_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -214,7 +213,6 @@ def downgrade() -> None:
 
     op.drop_table('directory_join_request')
     with op.batch_alter_table('directory_member_department', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_directory_member_department_org_id'))
         batch_op.drop_index('ix_directory_member_department_dept')
 
     op.drop_table('directory_member_department')
