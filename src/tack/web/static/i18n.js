@@ -1,0 +1,219 @@
+// Every visible string, in Chinese (the default) and English. The choice lives in
+// localStorage so it survives sign-out; the API gets it as Accept-Language so the
+// server's error messages come back in the same language.
+
+const STORAGE_KEY = 'tack.lang';
+export const LANGUAGES = ['zh-CN', 'en'];
+
+const MESSAGES = {
+  'zh-CN': {
+    'nav.label': '导航', 'nav.directory': '通讯录', 'nav.admin': '管理后台', 'nav.account': '我的',
+
+    'common.actions': '操作', 'common.back': '返回', 'common.cancel': '取消', 'common.close': '关闭',
+    'common.confirm': '确定', 'common.confirm_title': '请确认', 'common.delete': '删除', 'common.done': '完成',
+    'common.edit': '编辑', 'common.load_more': '加载更多', 'common.loading': '加载中…', 'common.next': '下一页',
+    'common.prev': '上一页', 'common.none': '未填写', 'common.page_range': '第 {from}–{to} 条，共 {total} 条',
+    'common.remove': '移除', 'common.retry': '重试', 'common.save': '保存', 'common.saved': '已保存',
+    'common.switch_language': '切换语言',
+
+    'error.generic': '出错了，请稍后再试', 'error.network': '网络连接失败，请检查网络后重试',
+
+    'auth.tagline': '团队的通讯录与协作平台', 'auth.login_title': '登录 Tack', 'auth.signup_title': '注册账号',
+    'auth.login': '登录', 'auth.signup': '注册', 'auth.login_id': '手机号或邮箱', 'auth.login_id_hint': '请输入手机号或邮箱',
+    'auth.password': '密码', 'auth.password_hint': '至少 8 位', 'auth.totp_code': '两步验证码',
+    'auth.no_account': '还没有账号？', 'auth.to_signup': '立即注册', 'auth.have_account': '已有账号？', 'auth.to_login': '去登录',
+    'auth.contact_hint': '手机号和邮箱至少填写一个', 'auth.signed_out': '登录已失效，请重新登录',
+
+    'org.switch': '切换组织', 'org.current': '当前', 'org.none': '未加入组织', 'org.none_title': '你还没有加入任何组织',
+    'org.none_hint': '创建一个新组织，或通过同事发来的邀请链接加入。', 'org.create': '创建组织',
+    'org.create_title': '创建新组织', 'org.name': '组织名称',
+
+    'role.owner': '创建者', 'role.admin': '管理员', 'role.subadmin': '子管理员', 'role.member': '成员',
+
+    'directory.departments': '部门', 'directory.members': '成员', 'directory.search': '搜索成员',
+    'directory.search_placeholder': '搜索姓名、拼音、手机号、工号', 'directory.search_results': '“{q}”的搜索结果',
+    'directory.no_results': '没有找到匹配的成员', 'directory.no_members': '该部门暂无成员', 'directory.path': '部门路径',
+    'directory.count': '共 {total} 人', 'directory.expand': '展开', 'directory.collapse': '收起',
+
+    'member.name': '姓名', 'member.phone': '手机号', 'member.email': '邮箱', 'member.job_title': '职位',
+    'member.employee_no': '工号', 'member.departments': '部门', 'member.manager': '直属主管', 'member.hire_date': '入职日期',
+    'member.role': '角色', 'member.status': '状态', 'member.active': '在职', 'member.inactive': '已停用',
+    'member.phone_hidden': '已隐藏', 'member.hide_phone': '对同事隐藏手机号',
+    'member.add': '添加成员', 'member.added': '成员已添加', 'member.edit': '编辑成员',
+    'member.all_departments': '全部部门', 'member.include_inactive': '显示已停用成员',
+    'member.deactivate': '停用', 'member.reactivate': '启用', 'member.confirm_deactivate': '确定停用“{name}”？停用后该成员无法访问本组织。',
+    'member.set_role': '设置角色', 'member.scope': '管理范围（子管理员）', 'member.issue_password': '重置密码',
+    'member.confirm_issue_password': '为“{name}”生成一个新密码？其所有登录将被注销。',
+    'member.password_issued': '新密码已生成', 'member.password_for': '{name} 的登录密码：',
+    'member.password_once': '密码只显示这一次，请立即转告该成员，并提醒其登录后修改。',
+    'member.first_password': '初始密码', 'member.first_password_hint': '留空则自动生成',
+
+    'department.name': '部门名称', 'department.parent': '上级部门', 'department.sort_order': '排序',
+    'department.sort_hint': '数字越小越靠前', 'department.hidden': '隐藏', 'department.hidden_label': '在通讯录中隐藏此部门',
+    'department.managers': '部门主管', 'department.create': '新建部门', 'department.edit': '编辑部门',
+    'department.confirm_delete': '确定删除部门“{name}”？',
+
+    'admin.tab.departments': '部门', 'admin.tab.members': '成员', 'admin.tab.invitations': '邀请',
+    'admin.tab.join_requests': '加入申请', 'admin.tab.import': '导入导出', 'admin.tab.audit': '操作日志',
+
+    'picker.search_member': '搜索成员姓名或拼音',
+
+    'invitation.create': '生成邀请链接', 'invitation.department': '加入部门', 'invitation.no_department': '不指定（根部门）',
+    'invitation.expires_in': '有效期', 'invitation.days': '{n} 天', 'invitation.requires_approval': '需管理员审核',
+    'invitation.link': '邀请链接', 'invitation.copy': '复制', 'invitation.copied': '已复制链接',
+    'invitation.download_png': '下载二维码 PNG', 'invitation.revoke': '撤销', 'invitation.confirm_revoke': '撤销后此链接和二维码立即失效，确定撤销？',
+    'invitation.active': '有效', 'invitation.expired': '已过期', 'invitation.revoked': '已撤销',
+    'invitation.expires_at': '有效期至 {at}', 'invitation.into': '加入“{name}”', 'invitation.none': '还没有邀请链接',
+    'invitation.qr_alt': '邀请二维码',
+
+    'join_request.approve': '同意', 'join_request.reject': '拒绝', 'join_request.none': '没有待处理的加入申请',
+
+    'import.title': '批量导入成员', 'import.file': '选择文件（CSV 或 Excel）',
+    'import.hint': '第一行为表头：姓名、手机号、邮箱、职位、工号、部门、直属主管、入职日期。部门用“/”分隔层级。',
+    'import.upload': '上传并导入', 'import.created': '成功 {n} 条', 'import.failed': '失败 {n} 条',
+    'import.summary': '共 {total} 行，新建部门 {departments} 个', 'import.row': '行号', 'import.code': '错误代码', 'import.message': '原因',
+    'export.title': '导出通讯录', 'export.hint': '导出的文件可以直接作为导入模板使用。', 'export.csv': '导出 CSV', 'export.xlsx': '导出 Excel',
+
+    'audit.time': '时间', 'audit.actor': '操作人', 'audit.action': '操作', 'audit.target': '对象', 'audit.detail': '详情',
+    'audit.none': '暂无操作记录',
+    'audit.department.create': '新建部门', 'audit.department.update': '修改部门', 'audit.department.delete': '删除部门',
+    'audit.department.set_managers': '设置部门主管', 'audit.member.add': '添加成员', 'audit.member.update': '修改成员',
+    'audit.member.deactivate': '停用成员', 'audit.member.reactivate': '启用成员', 'audit.member.set_role': '设置角色',
+    'audit.member.issue_password': '重置密码', 'audit.member.import': '批量导入', 'audit.invitation.create': '生成邀请',
+    'audit.invitation.revoke': '撤销邀请', 'audit.join_request.approve': '同意加入', 'audit.join_request.reject': '拒绝加入',
+    'audit.org.update': '修改组织',
+
+    'join.title': '邀请你加入', 'join.department': '部门：{name}', 'join.needs_approval': '加入需要管理员审核',
+    'join.expires': '链接有效期至 {at}', 'join.accept': '加入组织', 'join.as': '当前账号：{name}',
+    'join.sign_in_first': '请先登录或注册，然后回到这里加入。', 'join.pending': '已提交申请，等待“{org}”的管理员审核。',
+
+    'account.title': '我的', 'account.language': '语言', 'account.change_password': '修改密码',
+    'account.old_password': '当前密码', 'account.new_password': '新密码', 'account.password_changed': '密码已修改，其他设备上的登录已注销',
+    'account.sessions': '登录状态', 'account.logout': '退出登录', 'account.logout_everywhere': '退出所有设备',
+    'account.logout_everywhere_hint': '在所有浏览器和设备上注销此账号。',
+    'account.totp': '两步验证', 'account.totp_hint': '登录时除密码外还需输入验证器 App 生成的 6 位验证码。',
+    'account.totp_setup': '开启两步验证', 'account.totp_scan': '在验证器 App 中添加下面的密钥（或用链接生成二维码），然后输入 App 显示的验证码。',
+    'account.totp_secret': '密钥', 'account.totp_uri': '链接', 'account.totp_enable': '验证并开启',
+    'account.totp_enabled': '两步验证已开启', 'account.totp_on': '已开启', 'account.totp_disable': '关闭两步验证',
+    'account.totp_disabled': '两步验证已关闭',
+  },
+  en: {
+    'nav.label': 'Navigation', 'nav.directory': 'Directory', 'nav.admin': 'Admin', 'nav.account': 'Me',
+
+    'common.actions': 'Actions', 'common.back': 'Back', 'common.cancel': 'Cancel', 'common.close': 'Close',
+    'common.confirm': 'OK', 'common.confirm_title': 'Please confirm', 'common.delete': 'Delete', 'common.done': 'Done',
+    'common.edit': 'Edit', 'common.load_more': 'Load more', 'common.loading': 'Loading…', 'common.next': 'Next',
+    'common.prev': 'Previous', 'common.none': 'Not given', 'common.page_range': '{from}–{to} of {total}',
+    'common.remove': 'Remove', 'common.retry': 'Retry', 'common.save': 'Save', 'common.saved': 'Saved',
+    'common.switch_language': 'Switch language',
+
+    'error.generic': 'Something went wrong; try again later', 'error.network': 'Could not reach the server; check the network and retry',
+
+    'auth.tagline': 'Your team\'s directory and workplace', 'auth.login_title': 'Sign in to Tack', 'auth.signup_title': 'Create an account',
+    'auth.login': 'Sign in', 'auth.signup': 'Sign up', 'auth.login_id': 'Phone or e-mail', 'auth.login_id_hint': 'Your phone number or e-mail',
+    'auth.password': 'Password', 'auth.password_hint': 'At least 8 characters', 'auth.totp_code': 'Verification code',
+    'auth.no_account': 'No account yet?', 'auth.to_signup': 'Sign up', 'auth.have_account': 'Have an account?', 'auth.to_login': 'Sign in',
+    'auth.contact_hint': 'Give a phone number, an e-mail, or both', 'auth.signed_out': 'Your session has ended; sign in again',
+
+    'org.switch': 'Switch organization', 'org.current': 'Current', 'org.none': 'No organization', 'org.none_title': 'You are not in any organization yet',
+    'org.none_hint': 'Create a new organization, or join one through an invitation link from a colleague.', 'org.create': 'Create organization',
+    'org.create_title': 'Create a new organization', 'org.name': 'Organization name',
+
+    'role.owner': 'Owner', 'role.admin': 'Admin', 'role.subadmin': 'Sub-admin', 'role.member': 'Member',
+
+    'directory.departments': 'Departments', 'directory.members': 'Members', 'directory.search': 'Search members',
+    'directory.search_placeholder': 'Search name, pinyin, phone, employee no.', 'directory.search_results': 'Results for “{q}”',
+    'directory.no_results': 'No matching members', 'directory.no_members': 'No members in this department', 'directory.path': 'Department path',
+    'directory.count': '{total} people', 'directory.expand': 'Expand', 'directory.collapse': 'Collapse',
+
+    'member.name': 'Name', 'member.phone': 'Phone', 'member.email': 'E-mail', 'member.job_title': 'Job title',
+    'member.employee_no': 'Employee no.', 'member.departments': 'Departments', 'member.manager': 'Manager', 'member.hire_date': 'Hire date',
+    'member.role': 'Role', 'member.status': 'Status', 'member.active': 'Active', 'member.inactive': 'Deactivated',
+    'member.phone_hidden': 'Hidden', 'member.hide_phone': 'Hide phone number from colleagues',
+    'member.add': 'Add member', 'member.added': 'Member added', 'member.edit': 'Edit member',
+    'member.all_departments': 'All departments', 'member.include_inactive': 'Show deactivated members',
+    'member.deactivate': 'Deactivate', 'member.reactivate': 'Reactivate', 'member.confirm_deactivate': 'Deactivate “{name}”? They will lose access to this organization.',
+    'member.set_role': 'Set role', 'member.scope': 'Scope (sub-admin)', 'member.issue_password': 'Reset password',
+    'member.confirm_issue_password': 'Generate a new password for “{name}”? All their sessions will be signed out.',
+    'member.password_issued': 'New password', 'member.password_for': 'Password for {name}:',
+    'member.password_once': 'This password is shown only once. Pass it on now and ask them to change it after signing in.',
+    'member.first_password': 'First password', 'member.first_password_hint': 'Leave empty to generate one',
+
+    'department.name': 'Department name', 'department.parent': 'Parent department', 'department.sort_order': 'Order',
+    'department.sort_hint': 'Smaller numbers come first', 'department.hidden': 'Hidden', 'department.hidden_label': 'Hide this department in the directory',
+    'department.managers': 'Managers', 'department.create': 'New department', 'department.edit': 'Edit department',
+    'department.confirm_delete': 'Delete the department “{name}”?',
+
+    'admin.tab.departments': 'Departments', 'admin.tab.members': 'Members', 'admin.tab.invitations': 'Invitations',
+    'admin.tab.join_requests': 'Join requests', 'admin.tab.import': 'Import & export', 'admin.tab.audit': 'Audit log',
+
+    'picker.search_member': 'Search a member by name or pinyin',
+
+    'invitation.create': 'Create invitation link', 'invitation.department': 'Join department', 'invitation.no_department': 'None (root department)',
+    'invitation.expires_in': 'Valid for', 'invitation.days': '{n} days', 'invitation.requires_approval': 'Needs admin approval',
+    'invitation.link': 'Invitation link', 'invitation.copy': 'Copy', 'invitation.copied': 'Link copied',
+    'invitation.download_png': 'Download QR PNG', 'invitation.revoke': 'Revoke', 'invitation.confirm_revoke': 'The link and QR code stop working at once. Revoke?',
+    'invitation.active': 'Active', 'invitation.expired': 'Expired', 'invitation.revoked': 'Revoked',
+    'invitation.expires_at': 'Valid until {at}', 'invitation.into': 'Joins “{name}”', 'invitation.none': 'No invitation links yet',
+    'invitation.qr_alt': 'Invitation QR code',
+
+    'join_request.approve': 'Approve', 'join_request.reject': 'Reject', 'join_request.none': 'No pending join requests',
+
+    'import.title': 'Import members', 'import.file': 'File (CSV or Excel)',
+    'import.hint': 'First row is the header: 姓名 (name), 手机号 (phone), 邮箱 (e-mail), 职位, 工号, 部门 (departments, levels separated by "/"), 直属主管, 入职日期.',
+    'import.upload': 'Upload and import', 'import.created': '{n} created', 'import.failed': '{n} failed',
+    'import.summary': '{total} rows, {departments} departments created', 'import.row': 'Row', 'import.code': 'Error code', 'import.message': 'Reason',
+    'export.title': 'Export the directory', 'export.hint': 'An exported file works as an import template.', 'export.csv': 'Export CSV', 'export.xlsx': 'Export Excel',
+
+    'audit.time': 'Time', 'audit.actor': 'By', 'audit.action': 'Action', 'audit.target': 'Target', 'audit.detail': 'Details',
+    'audit.none': 'Nothing recorded yet',
+    'audit.department.create': 'Created department', 'audit.department.update': 'Changed department', 'audit.department.delete': 'Deleted department',
+    'audit.department.set_managers': 'Set managers', 'audit.member.add': 'Added member', 'audit.member.update': 'Changed member',
+    'audit.member.deactivate': 'Deactivated member', 'audit.member.reactivate': 'Reactivated member', 'audit.member.set_role': 'Set role',
+    'audit.member.issue_password': 'Reset password', 'audit.member.import': 'Imported members', 'audit.invitation.create': 'Created invitation',
+    'audit.invitation.revoke': 'Revoked invitation', 'audit.join_request.approve': 'Approved join request', 'audit.join_request.reject': 'Rejected join request',
+    'audit.org.update': 'Changed organization',
+
+    'join.title': 'You are invited to join', 'join.department': 'Department: {name}', 'join.needs_approval': 'An admin approves new members',
+    'join.expires': 'Link valid until {at}', 'join.accept': 'Join organization', 'join.as': 'Signed in as {name}',
+    'join.sign_in_first': 'Sign in or sign up first, then come back here to join.', 'join.pending': 'Request sent; an admin of “{org}” will review it.',
+
+    'account.title': 'Me', 'account.language': 'Language', 'account.change_password': 'Change password',
+    'account.old_password': 'Current password', 'account.new_password': 'New password', 'account.password_changed': 'Password changed; other devices were signed out',
+    'account.sessions': 'Sessions', 'account.logout': 'Sign out', 'account.logout_everywhere': 'Sign out everywhere',
+    'account.logout_everywhere_hint': 'Sign this account out of every browser and device.',
+    'account.totp': 'Two-step verification', 'account.totp_hint': 'Signing in will also ask for a 6-digit code from an authenticator app.',
+    'account.totp_setup': 'Turn on two-step verification', 'account.totp_scan': 'Add the secret below to your authenticator app (or make a QR code from the link), then enter the code it shows.',
+    'account.totp_secret': 'Secret', 'account.totp_uri': 'Link', 'account.totp_enable': 'Verify and turn on',
+    'account.totp_enabled': 'Two-step verification is on', 'account.totp_on': 'On', 'account.totp_disable': 'Turn off two-step verification',
+    'account.totp_disabled': 'Two-step verification is off',
+  },
+};
+
+const listeners = [];
+
+export function getLang() {
+  const stored = localStorage.getItem(STORAGE_KEY);
+  return LANGUAGES.includes(stored) ? stored : 'zh-CN';
+}
+
+export function setLang(lang) {
+  if (!LANGUAGES.includes(lang) || lang === getLang()) return;
+  localStorage.setItem(STORAGE_KEY, lang);
+  document.documentElement.lang = lang;
+  listeners.forEach((fn) => fn(lang));
+}
+
+export function onLangChange(fn) {
+  listeners.push(fn);
+}
+
+export function hasKey(key) {
+  return key in MESSAGES[getLang()];
+}
+
+// t('common.page_range', {from: 1, to: 20, total: 43}); an unknown key shows itself, so gaps are visible.
+export function t(key, params) {
+  const text = MESSAGES[getLang()][key] ?? MESSAGES['zh-CN'][key] ?? key;
+  return params ? text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m)) : text;
+}

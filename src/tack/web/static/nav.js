@@ -1,0 +1,26 @@
+// The capabilities in the navigation, in order. A new capability (消息 chat, DING, 考勤,
+// 审批 ...) plugs in by adding one entry: its route prefix, its label key in i18n.js,
+// an icon, who sees it, and a lazy loader of a view module exporting render(main, ctx).
+
+import { isAdmin } from './state.js';
+
+const icon = (d) => `<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="currentColor" d="${d}"/></svg>`;
+
+export const NAV_ITEMS = [
+  {
+    route: 'directory',
+    label: 'nav.directory',
+    icon: icon('M16 11a3 3 0 1 0-3-3 3 3 0 0 0 3 3Zm-8 0a3 3 0 1 0-3-3 3 3 0 0 0 3 3Zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13Zm8 0c-.3 0-.6 0-1 .1a4.2 4.2 0 0 1 2 3.4V19h6v-2.5c0-2.3-4.7-3.5-7-3.5Z'),
+    visible: () => true,
+    load: () => import('./views/directory.js'),
+  },
+  {
+    route: 'admin',
+    label: 'nav.admin',
+    icon: icon('M12 1 3 5v6c0 5.5 3.8 10.7 9 12 5.2-1.3 9-6.5 9-12V5l-9-4Zm0 6a3 3 0 1 1 0 6 3 3 0 0 1 0-6Zm0 14c-2.2-.7-4-2.3-5-4.4 0-1.6 3.3-2.5 5-2.5s5 .9 5 2.5c-1 2.1-2.8 3.7-5 4.4Z'),
+    visible: (org) => isAdmin(org),
+    load: () => import('./views/admin/console.js'),
+  },
+];
+
+export const ACCOUNT_ICON = icon('M12 12a5 5 0 1 0-5-5 5 5 0 0 0 5 5Zm0 2c-3.3 0-10 1.7-10 5v3h20v-3c0-3.3-6.7-5-10-5Z');
