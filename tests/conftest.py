@@ -33,6 +33,7 @@ async def app(data_dir: Path, database_url: str):  # type: ignore[no-untyped-def
     settings = Settings(data_dir=data_dir, database_url=database_url, secret_key="test-secret")
     application = create_app(settings)
     yield application
+    await application.state.read_engine.dispose()
     await application.state.engine.dispose()
 
 

@@ -4,6 +4,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from tack.storage.sqlite_inline import inline_creator
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -43,10 +45,17 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def make_read_engine(url: str, write_engine: AsyncEngine) -> AsyncEngine:
+    """PostgreSQL reads share the write engine. SQLite reads get their own engine whose
+    connections run inline on the event loop (storage/sqlite_inline.py) and begin DEFERRED,
+    so in WAL mode they never wait for the write lock."""
+    if not is_sqlite(url):
+        return write_engine
+    path = make_url(url).database or ":memory:"
+    engine = create_async_engine(url, async_creator=inline_creator(path, busy_timeout_s=5))
+    _tune_sqlite(engine)
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
 def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Reads on SQLite take a deferred BEGIN so they never wait on the write lock."""
-    if engine.dialect.name == "sqlite":
-        return async_sessionmaker(
-            engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False, autoflush=False
-        )
-    return make_sessionmaker(engine)
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
