@@ -7,6 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+MIN_LENGTH = 8
 # Verified against when the account does not exist, so that a miss costs as much as a hit.
 _DUMMY_HASH = _hasher.hash("tack-dummy-password")
 
@@ -23,6 +24,10 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
             return False
 
     return await asyncio.to_thread(check)
+
+
+def is_weak(password: str) -> bool:
+    return len(password) < MIN_LENGTH
 
 
 def generate_password() -> str:

@@ -116,6 +116,8 @@ class DepartmentRepository(OrgRepository[Department]):
             self.session.add(
                 DepartmentManager(org_id=self.org_id, department_id=department_id, member_id=member_id)
             )
+        # Sessions do not autoflush: later reads in the same request must see the new rows.
+        await self.session.flush()
 
     async def delete(self, department: Department) -> None:
         await self.session.delete(department)
@@ -158,6 +160,7 @@ class MemberRepository(OrgRepository[Member]):
             self.session.add(
                 MemberDepartment(org_id=self.org_id, member_id=member_id, department_id=department_id)
             )
+        await self.session.flush()
 
     async def count_in_department(self, department_id: int) -> int:
         stmt = select(func.count()).select_from(MemberDepartment).where(
@@ -177,6 +180,7 @@ class MemberRepository(OrgRepository[Member]):
         )
         for department_id in dict.fromkeys(department_ids):
             self.session.add(AdminScope(org_id=self.org_id, member_id=member_id, department_id=department_id))
+        await self.session.flush()
 
     async def count_owners(self) -> int:
         stmt = select(func.count()).select_from(Member).where(

@@ -3,16 +3,17 @@
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy.exc import IntegrityError
 
 from tack.core.clock import utc_now
-from tack.core.errors import BadRequest, Conflict, RateLimited, Unauthorized
+from tack.core.errors import AppError, BadRequest, Conflict, RateLimited, Unauthorized
 from tack.core.tokens import hash_token, new_token
 from tack.directory.models import Account, AuthSession, LoginThrottle
-from tack.directory.passwords import hash_password, verify_password
+from tack.directory.passwords import MIN_LENGTH, hash_password, is_weak, verify_password
 from tack.directory.repository import AccountRepository
 from tack.directory.schemas import AccountUpdate, LoginCreate, PasswordChange, SignupCreate
 from tack.storage.uow import UnitOfWork
@@ -43,6 +44,17 @@ class AccountExists(Conflict):
     message = "An account with that phone or e-mail already exists"
 
 
+class WeakPassword(AppError):
+    status_code = 422
+    code = "weak_password"
+    message = f"Passwords need at least {MIN_LENGTH} characters"
+
+
+def check_password_strength(password: str) -> None:
+    if is_weak(password):
+        raise WeakPassword()
+
+
 @dataclass(frozen=True, slots=True)
 class ThrottlePolicy:
     max_failures: int
@@ -60,6 +72,7 @@ class IssuedSession:
 async def check_signup(uow: UnitOfWork, body: SignupCreate, *, session_days: int) -> IssuedSession:
     if not body.phone and not body.email:
         raise BadRequest("Give a phone number or an e-mail address", code="contact_required")
+    check_password_strength(body.password)
     repo = AccountRepository(uow.session)
     if await repo.by_phone_or_email(body.phone, body.email):
         raise AccountExists()
@@ -96,13 +109,15 @@ def _throttle_keys(login: str, ip: str | None) -> list[str]:
     return keys
 
 
-async def _locked(repo: AccountRepository, keys: list[str]) -> bool:
+async def _locked_until(repo: AccountRepository, keys: list[str]) -> datetime | None:
+    """The latest time until which any of the keys is locked, or None."""
     now = utc_now()
+    until: datetime | None = None
     for key in keys:
         row = await repo.throttle(key)
         if row and row.locked_until and row.locked_until > now:
-            return True
-    return False
+            until = max(until or row.locked_until, row.locked_until)
+    return until
 
 
 async def do_record_failure(uow: UnitOfWork, *, login: str, ip: str | None, policy: ThrottlePolicy) -> None:
@@ -143,8 +158,14 @@ async def check_login(
         InvalidCredentials / TotpRequired / TotpInvalid; the caller records the failure.
     """
     repo = AccountRepository(uow.session)
-    if await _locked(repo, _throttle_keys(body.login, ip)):
-        raise AccountLocked()
+    locked_until = await _locked_until(repo, _throttle_keys(body.login, ip))
+    if locked_until is not None:
+        seconds = max(1, math.ceil((locked_until - utc_now()).total_seconds()))
+        minutes = math.ceil(seconds / 60)
+        raise AccountLocked(
+            f"Too many failed sign-ins; sign-in is locked for {minutes} more minute{'s' if minutes > 1 else ''}",
+            retry_after_seconds=seconds,
+        )
     account = await repo.by_login(body.login.strip())
     ok = await verify_password(account.password_hash if account else None, body.password)
     if account is None or not ok:
@@ -174,6 +195,7 @@ async def check_change_password(
     account = await repo.get(account_id)
     if account is None or not await verify_password(account.password_hash, body.old_password):
         raise InvalidCredentials("The current password is not right")
+    check_password_strength(body.new_password)
     account.password_hash = await hash_password(body.new_password)
     await repo.delete_sessions(account_id, keep_hash=keep_session_hash)
 

@@ -17,6 +17,7 @@ from tack.directory.access import (
     require_member_admin,
     require_owner,
 )
+from tack.directory.actions.accounts import check_password_strength
 from tack.directory.actions.audit import do_audit
 from tack.directory.models import Account, Member
 from tack.directory.passwords import generate_password, hash_password
@@ -113,6 +114,8 @@ async def check_add_member(uow: UnitOfWork, actor: Actor, body: MemberCreate) ->
     org_id = org_id_of(actor)
     if not body.phone and not body.email:
         raise ContactRequired()
+    if body.password is not None:
+        check_password_strength(body.password)
     tree = await load_tree(uow.session, org_id)
     root = next(d for d, p in tree.parent.items() if p is None)
     department_ids = list(dict.fromkeys(body.department_ids)) or [root]

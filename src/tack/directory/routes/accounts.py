@@ -68,14 +68,14 @@ async def log_in(request: Request, response: Response, body: LoginCreate, sessio
     return _session_response(request, response, issued, account)
 
 
-@router.post("/auth/logout", status_code=204)
+@router.post("/auth/logout", status_code=204, response_class=Response)
 async def log_out(caller: CurrentCaller, uow: UoW, response: Response) -> None:
     await accounts.check_logout(uow, caller.token_hash)
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
 
 
-@router.post("/auth/logout-everywhere", status_code=204)
+@router.post("/auth/logout-everywhere", status_code=204, response_class=Response)
 async def log_out_everywhere(caller: CurrentCaller, uow: UoW, response: Response) -> None:
     await accounts.check_logout_everywhere(uow, caller.account_id)
     response.delete_cookie(SESSION_COOKIE)
@@ -94,7 +94,7 @@ async def update_me(caller: CurrentCaller, body: AccountUpdate, uow: UoW) -> Acc
     return await queries.get_account(uow.session, caller.account_id)
 
 
-@router.post("/me/password", status_code=204)
+@router.post("/me/password", status_code=204, response_class=Response)
 async def change_password(caller: CurrentCaller, body: PasswordChange, uow: UoW) -> None:
     await accounts.check_change_password(uow, caller.account_id, body, keep_session_hash=caller.token_hash)
 
@@ -105,11 +105,11 @@ async def set_up_totp(caller: CurrentCaller, uow: UoW) -> TotpSetupRead:
     return TotpSetupRead(secret=secret, otpauth_uri=uri)
 
 
-@router.post("/me/totp/enable", status_code=204)
+@router.post("/me/totp/enable", status_code=204, response_class=Response)
 async def enable_totp(caller: CurrentCaller, body: TotpCode, uow: UoW) -> None:
     await accounts.check_totp_enable(uow, caller.account_id, body.code)
 
 
-@router.post("/me/totp/disable", status_code=204)
+@router.post("/me/totp/disable", status_code=204, response_class=Response)
 async def disable_totp(caller: CurrentCaller, body: TotpCode, uow: UoW) -> None:
     await accounts.check_totp_disable(uow, caller.account_id, body.code)

@@ -41,7 +41,7 @@ async def list_invitations(request: Request, actor: CurrentActor, session: ReadS
     return await queries.list_invitations(session, actor, base_url=_base_url(request))
 
 
-@router.delete("/orgs/{org_id}/invitations/{invitation_id}", status_code=204)
+@router.delete("/orgs/{org_id}/invitations/{invitation_id}", status_code=204, response_class=Response)
 async def revoke_invitation(actor: CurrentActor, invitation_id: int, uow: UoW) -> None:
     await invitations.check_revoke_invitation(uow, actor, invitation_id)
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.directory import queries
@@ -58,6 +58,11 @@ async def create_department(actor: CurrentActor, body: DepartmentCreate, uow: Uo
     return await queries.get_department(uow.session, actor, department.id)
 
 
+@router.get("/orgs/{org_id}/departments/{department_id}")
+async def get_department(actor: CurrentActor, department_id: int, session: ReadSession) -> DepartmentRead:
+    return await queries.get_department(session, actor, department_id)
+
+
 @router.patch("/orgs/{org_id}/departments/{department_id}")
 async def update_department(
     actor: CurrentActor, department_id: int, body: DepartmentUpdate, uow: UoW
@@ -67,7 +72,7 @@ async def update_department(
     return await queries.get_department(uow.session, actor, department.id)
 
 
-@router.delete("/orgs/{org_id}/departments/{department_id}", status_code=204)
+@router.delete("/orgs/{org_id}/departments/{department_id}", status_code=204, response_class=Response)
 async def delete_department(actor: CurrentActor, department_id: int, uow: UoW) -> None:
     await departments.check_delete_department(uow, actor, department_id)
 
