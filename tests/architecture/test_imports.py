@@ -90,6 +90,7 @@ type = forbidden
 source_modules =
     {domain}
 forbidden_modules ={_lines(others)}
+allow_indirect_imports = true
 """
             )
     return "[importlinter]\nroot_package = tack\n\n" + "\n".join(contracts)
