@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Tack",
         version="0.1.0",
         description="Self-hosted work platform modelled on DingTalk. Errors are JSON: {code, message}.",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -94,4 +94,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(web_routes.router)
     web_routes.mount_static(app)
+    web_routes.mount_api_docs(app)
     return app

@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+import fastapi_offline
+
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -17,3 +20,20 @@ async def index() -> FileResponse:
 
 def mount_static(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+def mount_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs from files shipped in a package: a self-hosted server may have
+    no route to a CDN, and the docs must work there too."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/api/docs-assets", StaticFiles(directory=assets), name="api-docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/api/openapi.json",
+            title="Tack API",
+            swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs-assets/favicon.png",
+        )
