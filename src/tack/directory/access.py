@@ -149,11 +149,16 @@ def require_department_admin(actor: Actor, tree: DepartmentTree, department_id: 
     raise Forbidden()
 
 
-def require_member_admin(actor: Actor, tree: DepartmentTree, department_ids: list[int]) -> None:
-    """A sub-admin may manage a member only when all of the member's departments are in scope.
+def require_member_admin(
+    actor: Actor, tree: DepartmentTree, department_ids: list[int], *, target_role: str = "member"
+) -> None:
+    """Who may manage a member (or, with the member's future departments, place one).
 
-    All, not any: otherwise a sub-admin of one department could edit a colleague who
-    also belongs to a department they do not administer.
+    - Owners and admins: anyone.
+    - Sub-admins: members whose departments all lie in their scope. All, not any:
+      otherwise a sub-admin of one department could edit a colleague who also belongs to a
+      department they do not administer. Never an owner or an admin, wherever they sit.
+    - Members: nobody.
     """
     if actor.is_admin:
         return
@@ -161,3 +166,5 @@ def require_member_admin(actor: Actor, tree: DepartmentTree, department_ids: lis
         raise Forbidden()
     if not department_ids or not all(tree.within(d, actor.scope_department_ids) for d in department_ids):
         raise OutOfScope()
+    if target_role in ("owner", "admin"):
+        raise Forbidden("Sub-admins cannot manage owners or admins")

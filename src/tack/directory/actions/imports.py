@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from tack.core.actor import Actor
 from tack.directory.access import org_id_of, require_admin
 from tack.directory.actions.audit import do_audit
-from tack.directory.importer import SheetRow
+from tack.directory.importer import SheetRow, read_sheet
 from tack.directory.models import Account, Department, Member, MemberDepartment
 from tack.directory.pinyin import search_keys, sort_key
 from tack.directory.repository import DepartmentRepository, MemberRepository
@@ -92,6 +92,15 @@ def _validate(rows: list[SheetRow]) -> tuple[list[_Candidate], list[ImportRowRes
             )
         )
     return candidates, errors
+
+
+async def check_import_file(
+    uow: UnitOfWork, actor: Actor, *, filename: str, data: bytes, max_bytes: int, max_rows: int
+) -> ImportReport:
+    """An uploaded sheet: the caller's rights first, then the file, then the rows."""
+    require_admin(actor)
+    rows = read_sheet(filename, data, max_bytes=max_bytes, max_rows=max_rows)
+    return await check_import_members(uow, actor, rows)
 
 
 async def check_import_members(

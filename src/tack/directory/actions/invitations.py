@@ -4,9 +4,15 @@ from datetime import timedelta
 
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
-from tack.core.errors import BadRequest, Conflict, NotFound
+from tack.core.errors import Conflict, NotFound
 from tack.core.tokens import new_token
-from tack.directory.access import load_tree, org_id_of, require_admin, require_department_admin
+from tack.directory.access import (
+    DepartmentNotFound,
+    load_tree,
+    org_id_of,
+    require_admin,
+    require_department_admin,
+)
 from tack.directory.actions.audit import do_audit
 from tack.directory.models import Account, Invitation, JoinRequest, Member
 from tack.directory.pinyin import search_keys, sort_key
@@ -39,7 +45,7 @@ async def check_create_invitation(uow: UnitOfWork, actor: Actor, body: Invitatio
         require_admin(actor)
     else:
         if body.department_id not in tree:
-            raise BadRequest("No such department", code="department_not_found")
+            raise DepartmentNotFound()
         require_department_admin(actor, tree, body.department_id)
     invitation = InvitationRepository(uow.session, org_id).add(
         Invitation(
@@ -133,7 +139,7 @@ async def do_join(uow: UnitOfWork, account: Account, invitation: Invitation) -> 
 
 async def check_decide_join_request(
     uow: UnitOfWork, actor: Actor, request_id: int, *, approve: bool
-) -> tuple[JoinRequest, Member | None]:
+) -> tuple[JoinRequest, Invitation, Member | None]:
     org_id = org_id_of(actor)
     request = await JoinRequestRepository(uow.session, org_id).get(request_id)
     if request is None or request.status != "pending":
@@ -158,4 +164,4 @@ async def check_decide_join_request(
         uow, actor, "join_request.approve" if approve else "join_request.reject", target_type="account",
         target_id=request.account_id, target_name=request.name,
     )
-    return request, member
+    return request, invitation, member

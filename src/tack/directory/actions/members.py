@@ -178,7 +178,7 @@ async def check_update_member(uow: UnitOfWork, actor: Actor, member_id: int, bod
     member = await access_member_by_id(uow.session, actor, member_id, tree=tree)
     repo = MemberRepository(uow.session, org_id)
     current_departments = (await repo.department_ids([member.id]))[member.id]
-    require_member_admin(actor, tree, current_departments)
+    require_member_admin(actor, tree, current_departments, target_role=member.role)
     given = body.model_fields_set
     values = body.model_dump(include=given)
     if ("phone" in given or "email" in given) and not (
@@ -219,7 +219,7 @@ async def check_set_member_active(uow: UnitOfWork, actor: Actor, member_id: int,
     tree = await load_tree(uow.session, org_id)
     member = await access_member_by_id(uow.session, actor, member_id, tree=tree)
     repo = MemberRepository(uow.session, org_id)
-    require_member_admin(actor, tree, (await repo.department_ids([member.id]))[member.id])
+    require_member_admin(actor, tree, (await repo.department_ids([member.id]))[member.id], target_role=member.role)
     if member.active == active:
         return member
     if not active:
@@ -279,7 +279,7 @@ async def check_issue_password(uow: UnitOfWork, actor: Actor, member_id: int) ->
     tree = await load_tree(uow.session, org_id)
     member = await access_member_by_id(uow.session, actor, member_id, tree=tree)
     repo = MemberRepository(uow.session, org_id)
-    require_member_admin(actor, tree, (await repo.department_ids([member.id]))[member.id])
+    require_member_admin(actor, tree, (await repo.department_ids([member.id]))[member.id], target_role=member.role)
     if member.role in ("owner", "admin") and member.id != actor.member_id:
         require_owner(actor)
     if member.account_id is None:

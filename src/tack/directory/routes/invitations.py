@@ -81,11 +81,11 @@ async def list_join_requests(actor: CurrentActor, session: ReadSession) -> list[
 
 @router.post("/orgs/{org_id}/join-requests/{request_id}/approve")
 async def approve_join_request(actor: CurrentActor, request_id: int, uow: UoW) -> JoinRequestRead:
-    request, _ = await invitations.check_decide_join_request(uow, actor, request_id, approve=True)
-    return queries.join_request_read(request, None)
+    request, invitation, _ = await invitations.check_decide_join_request(uow, actor, request_id, approve=True)
+    return queries.join_request_read(request, invitation.department_id)
 
 
 @router.post("/orgs/{org_id}/join-requests/{request_id}/reject")
 async def reject_join_request(actor: CurrentActor, request_id: int, uow: UoW) -> JoinRequestRead:
-    request, _ = await invitations.check_decide_join_request(uow, actor, request_id, approve=False)
-    return queries.join_request_read(request, None)
+    request, invitation, _ = await invitations.check_decide_join_request(uow, actor, request_id, approve=False)
+    return queries.join_request_read(request, invitation.department_id)

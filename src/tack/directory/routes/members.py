@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tack.directory import queries
 from tack.directory.actions import imports, members
 from tack.directory.auth import CurrentActor
-from tack.directory.importer import EXPORT_HEADERS, read_sheet
+from tack.directory.importer import EXPORT_HEADERS
 from tack.directory.schemas import (
     ImportReport,
     MemberCreate,
@@ -80,10 +80,10 @@ async def export_members(
 async def import_members(request: Request, actor: CurrentActor, file: UploadFile, uow: UoW) -> ImportReport:
     settings = request.app.state.settings
     data = await file.read(settings.import_max_bytes + 1)
-    rows = read_sheet(
-        file.filename or "", data, max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows
+    return await imports.check_import_file(
+        uow, actor, filename=file.filename or "", data=data,
+        max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows,
     )
-    return await imports.check_import_members(uow, actor, rows)
 
 
 @router.get("/members/{member_id}")
