@@ -9,12 +9,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
+from tack.chat import routes as chat_routes
+from tack.chat.limits import ChatLimits
 from tack.core.errors import AppError
 from tack.core.i18n import ZH_MESSAGES, pick_language
 from tack.directory.routes import accounts as account_routes
 from tack.directory.routes import invitations as invitation_routes
 from tack.directory.routes import members as member_routes
 from tack.directory.routes import orgs as org_routes
+from tack.realtime import gateway as realtime_gateway
+from tack.realtime.broker import InProcessBroker
+from tack.realtime.settings import RealtimeSettings
 from tack.settings import Settings
 from tack.storage.db import make_engine, make_read_engine, make_sessionmaker, read_sessionmaker
 from tack.storage.uow import UnitOfWorkFactory
@@ -77,12 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.resolved_database_url)
     app.state.settings = settings
     app.state.engine = engine
-    app.state.uow_factory = UnitOfWorkFactory(make_sessionmaker(engine))
+    # The bus every unit of work publishes to after commit: in-process for one server.
+    app.state.broker = InProcessBroker(RealtimeSettings())
+    app.state.uow_factory = UnitOfWorkFactory(make_sessionmaker(engine), bus=app.state.broker)
     read_engine = make_read_engine(settings.resolved_database_url, engine)
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = read_sessionmaker(read_engine)
+    app.state.chat_limits = ChatLimits()
     _install_error_handlers(app)
-    for module in (account_routes, org_routes, member_routes, invitation_routes):
+    for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, realtime_gateway):
         app.include_router(module.router)
     app.include_router(web_routes.router)
     web_routes.mount_static(app)

@@ -1,0 +1,1 @@
+"""Realtime: the event bus (in-process now, Redis later), client queues and the gateway."""

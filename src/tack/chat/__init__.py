@@ -1,0 +1,1 @@
+"""Chat (即时通讯): conversations, members and read pointers, messages, receipts, search."""

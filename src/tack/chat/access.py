@@ -1,0 +1,112 @@
+"""Permission-checked loads of conversations and messages, and the audiences of chat events.
+
+A conversation that does not exist, belongs to another organization, or does not include
+the actor fails the same way: 404 conversation_not_found.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.chat.models import Conversation, ConversationMember, Message
+from tack.chat.people import active_account_ids, member_cards
+from tack.chat.repository import ConversationMemberRepository, ConversationRepository, MessageRepository
+from tack.core.actor import Actor
+from tack.core.errors import Forbidden, NotFound
+from tack.directory.access import org_id_of
+
+
+class ConversationNotFound(NotFound):
+    code = "conversation_not_found"
+    message = "No such conversation, or you are not in it"
+
+
+class MessageNotFound(NotFound):
+    code = "message_not_found"
+    message = "No such message in this conversation"
+
+
+class NotGroupAdmin(Forbidden):
+    code = "group_admin_required"
+    message = "Only the group owner or an admin may do that"
+
+
+@dataclass(slots=True)
+class Membership:
+    conversation: Conversation
+    me: ConversationMember
+
+    @property
+    def is_group_admin(self) -> bool:
+        return self.conversation.kind == "group" and self.me.role in ("owner", "admin")
+
+    @property
+    def is_owner(self) -> bool:
+        return self.conversation.kind == "group" and self.me.role == "owner"
+
+
+def my_member_id(actor: Actor) -> int:
+    if actor.member_id is None:
+        raise ConversationNotFound()
+    return actor.member_id
+
+
+async def access_conversation_by_id(
+    session: AsyncSession, actor: Actor, conversation_id: int, *, lock: bool = False
+) -> Membership:
+    """The conversation and the actor's membership row; `lock` takes the conversation row
+    lock first (always conversation before messages), for writes that bump last_seq."""
+    org_id = org_id_of(actor)
+    member_id = my_member_id(actor)
+    repo = ConversationRepository(session, org_id)
+    conversation = await (repo.get_locked(conversation_id) if lock else repo.get(conversation_id))
+    if conversation is None:
+        raise ConversationNotFound()
+    me = await ConversationMemberRepository(session, org_id).one(conversation_id, member_id)
+    if me is None:
+        raise ConversationNotFound()
+    return Membership(conversation, me)
+
+
+async def access_message_by_id(
+    session: AsyncSession, actor: Actor, conversation_id: int, message_id: int, *, lock: bool = False
+) -> tuple[Membership, Message]:
+    membership = await access_conversation_by_id(session, actor, conversation_id, lock=lock)
+    message = await MessageRepository(session, org_id_of(actor)).in_conversation(conversation_id, message_id)
+    if message is None:
+        raise MessageNotFound()
+    return membership, message
+
+
+def require_group_admin(membership: Membership) -> None:
+    if not membership.is_group_admin:
+        raise NotGroupAdmin()
+
+
+def may_see_receipts(membership: Membership, message: Message) -> bool:
+    """Who may list the people who have and have not read a message.
+
+    - Its sender.
+    - The owner and admins of a group (DingTalk lets group admins follow up).
+    - Nobody else: ordinary members see only the count, and nobody sees lists of
+      another organization (the conversation is already scoped to the actor's org).
+    - System messages have no receipts.
+    """
+    if message.kind == "system":
+        return False
+    return message.sender_member_id == membership.me.member_id or membership.is_group_admin
+
+
+# --- audiences --------------------------------------------------------------------------
+
+
+async def member_account_ids(session: AsyncSession, org_id: int, conversation_id: int) -> list[int]:
+    """Accounts of every active member of the conversation: the audience of its events."""
+    stmt = ConversationMemberRepository(session, org_id).member_ids_stmt(conversation_id)
+    return await active_account_ids(session, org_id, stmt)
+
+
+async def account_ids_of(session: AsyncSession, org_id: int, member_ids: list[int] | set[int]) -> list[int]:
+    """Accounts of the given members (the few people a pointer or a removal concerns)."""
+    cards = await member_cards(session, org_id, member_ids)
+    return [c.account_id for c in cards.values() if c.active and c.account_id is not None]

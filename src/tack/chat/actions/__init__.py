@@ -1,0 +1,1 @@
+"""Every write of chat: conversations and membership, messages, read pointers."""

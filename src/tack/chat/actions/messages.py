@@ -1,0 +1,339 @@
+"""Message writes: send (idempotent), system messages, recall, pin, and read pointers."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tack.chat.access import (
+    Membership,
+    MessageNotFound,
+    access_conversation_by_id,
+    access_message_by_id,
+    account_ids_of,
+    member_account_ids,
+    my_member_id,
+    require_group_admin,
+)
+from tack.chat.events import EventMessageAdd, EventMessageUpdate, EventReadUpdate
+from tack.chat.limits import ChatLimits
+from tack.chat.models import Conversation, Message
+from tack.chat.reads import message_read
+from tack.chat.repository import ConversationMemberRepository, MessageRepository
+from tack.chat.schemas import MessageCreate, MessageRead, ReadPointerRead
+from tack.chat.search import message_tokens, normalize
+from tack.core.actor import Actor
+from tack.core.clock import as_utc, utc_now
+from tack.core.errors import BadRequest, Conflict, Forbidden
+from tack.directory.access import org_id_of
+from tack.storage.uow import UnitOfWork
+
+
+class MessageEmpty(BadRequest):
+    code = "message_empty"
+    message = "The message is empty"
+
+
+class MessageTooLong(BadRequest):
+    code = "message_too_long"
+    message = "The message is too long"
+
+
+class ClientMsgIdReused(Conflict):
+    code = "client_msg_id_reused"
+    message = "This client message id was already used for a different message"
+
+
+class ConversationDissolved(Conflict):
+    code = "conversation_dissolved"
+    message = "The group has been dissolved"
+
+
+class NotAGroup(BadRequest):
+    code = "not_a_group"
+    message = "Only groups can do that"
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    message: MessageRead
+    created: bool
+
+
+def require_open(conversation: Conversation) -> None:
+    if conversation.dissolved_at is not None:
+        raise ConversationDissolved()
+
+
+def _check_content(body: MessageCreate, limits: ChatLimits) -> tuple[dict[str, Any], str]:
+    """The stored content and the text search indexes; raises MessageEmpty / MessageTooLong."""
+    text, title = body.text, body.title.strip()
+    if len(text) > limits.max_text_chars or len(title) > 128:
+        raise MessageTooLong(f"At most {limits.max_text_chars} characters", limit=limits.max_text_chars)
+    if body.buttons and body.kind != "card":
+        raise BadRequest("Only cards have buttons", code="buttons_need_card")
+    if body.kind == "card":
+        if not title:
+            raise MessageEmpty("A card needs a title")
+        if len(body.buttons) > limits.max_card_buttons:
+            raise BadRequest(f"At most {limits.max_card_buttons} buttons", code="too_many_buttons")
+        content = {"title": title, "text": text, "buttons": [b.model_dump() for b in body.buttons]}
+        return content, f"{title}\n{text}"
+    if not text.strip():
+        raise MessageEmpty()
+    content = {"text": text}
+    if body.kind == "markdown" and title:
+        content["title"] = title
+    return content, f"{title}\n{text}" if title else text
+
+
+def _body_hash(conversation_id: int, body: MessageCreate, content: dict[str, Any], mentions: list[int]) -> str:
+    canonical = json.dumps(
+        [conversation_id, body.kind, content, body.reply_to_message_id, mentions, body.mention_all],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def check_send_message(
+    uow: UnitOfWork, actor: Actor, conversation_id: int, body: MessageCreate, *, limits: ChatLimits
+) -> SentMessage:
+    """Sends a text, markdown or card message; a retry with the same client_msg_id returns
+    the first message instead of sending twice.
+
+    Raises:
+        ConversationNotFound, MessageEmpty, MessageTooLong, ClientMsgIdReused,
+        ConversationDissolved, Forbidden (muted_all, mention_all_forbidden),
+        BadRequest (mention_not_member, not_a_group), MessageNotFound (reply_to).
+    Emits:
+        message/add to every member; read/update when the sender's pointer jumped
+        over other people's messages.
+    """
+    org_id = org_id_of(actor)
+    me = my_member_id(actor)
+    content, searchable = _check_content(body, limits)
+    mentions = sorted(set(body.mention_member_ids))
+    if len(mentions) > limits.max_mentions:
+        raise BadRequest(f"At most {limits.max_mentions} mentions", code="too_many_mentions")
+    # Lock first: a concurrent retry with the same id then waits and finds the first message.
+    membership = await access_conversation_by_id(uow.session, actor, conversation_id, lock=True)
+    conversation = membership.conversation
+    messages = MessageRepository(uow.session, org_id)
+    body_hash = _body_hash(conversation_id, body, content, mentions)
+    if body.client_msg_id:
+        first = await messages.by_client_id(me, body.client_msg_id)
+        if first is not None:
+            if first.body_hash != body_hash:
+                raise ClientMsgIdReused()
+            reply = await messages.get(first.reply_to_message_id) if first.reply_to_message_id else None
+            return SentMessage(message_read(first, reply), created=False)
+    require_open(conversation)
+    if conversation.mute_all and not membership.is_group_admin:
+        raise Forbidden("Only the owner and admins may speak in this group now", code="muted_all")
+    reply_to = None
+    if body.reply_to_message_id is not None:
+        reply_to = await messages.in_conversation(conversation_id, body.reply_to_message_id)
+        if reply_to is None:
+            raise MessageNotFound("The quoted message is not in this conversation", code="reply_not_found")
+    if mentions:
+        found = await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, mentions)
+        if len(found) != len(mentions):
+            raise BadRequest("Only members of the conversation can be mentioned", code="mention_not_member")
+    if body.mention_all:
+        if conversation.kind != "group":
+            raise NotAGroup("@all is for groups")
+        if conversation.member_count > limits.mention_all_open_max_members and not membership.is_group_admin:
+            raise Forbidden("In a group this large only the owner and admins may @all", code="mention_all_forbidden")
+    message = await do_send_message(
+        uow,
+        membership,
+        kind=body.kind,
+        content=content,
+        searchable=searchable,
+        client_msg_id=body.client_msg_id,
+        body_hash=body_hash,
+        reply_to=reply_to,
+        mention_member_ids=mentions,
+        mention_all=body.mention_all,
+    )
+    return SentMessage(message, created=True)
+
+
+async def do_append_message(uow: UnitOfWork, conversation: Conversation, **fields: Any) -> Message:
+    """Takes the next seq of a conversation whose row the caller has locked, and stores the message."""
+    now = utc_now()
+    conversation.last_seq += 1
+    conversation.last_message_at = now
+    message = Message(org_id=conversation.org_id, conversation_id=conversation.id, seq=conversation.last_seq, created_at=now, **fields)
+    uow.session.add(message)
+    await uow.session.flush()
+    return message
+
+
+async def do_send_message(
+    uow: UnitOfWork,
+    membership: Membership,
+    *,
+    kind: str,
+    content: dict[str, Any],
+    searchable: str,
+    client_msg_id: str | None,
+    body_hash: str | None,
+    reply_to: Message | None,
+    mention_member_ids: list[int],
+    mention_all: bool,
+) -> MessageRead:
+    conversation, me = membership.conversation, membership.me
+    normalized = normalize(searchable)
+    message = await do_append_message(
+        uow,
+        conversation,
+        sender_member_id=me.member_id,
+        kind=kind,
+        content=content,
+        client_msg_id=client_msg_id,
+        body_hash=body_hash,
+        reply_to_message_id=reply_to.id if reply_to else None,
+        mention_member_ids=mention_member_ids,
+        mention_all=mention_all,
+        search_text=normalized,
+    )
+    await MessageRepository(uow.session, conversation.org_id).add_tokens(message, message_tokens(normalized))
+    # Sending means having read everything before: the sender's pointer moves to this message.
+    previous = me.last_read_seq
+    me.last_read_seq = message.seq
+    read = message_read(message, reply_to)
+    await notify_message_add(uow, conversation, read)
+    if previous < message.seq - 1:
+        await notify_read(uow, conversation, me.member_id, previous, message.seq, include_reader=False)
+    return read
+
+
+async def do_post_system_message(
+    uow: UnitOfWork, conversation: Conversation, *, actor_member_id: int | None, action: str, **detail: Any
+) -> MessageRead:
+    """A system line (joined, left, renamed, ...) in a conversation the caller has locked;
+    published to the members at the time of the call."""
+    content = {"action": action, "actor_member_id": actor_member_id, **detail}
+    message = await do_append_message(uow, conversation, sender_member_id=None, kind="system", content=content)
+    if actor_member_id is not None:
+        await ConversationMemberRepository(uow.session, conversation.org_id).advance_pointer(
+            conversation.id, actor_member_id, message.seq
+        )
+    read = message_read(message)
+    await notify_message_add(uow, conversation, read)
+    return read
+
+
+async def notify_message_add(uow: UnitOfWork, conversation: Conversation, message: MessageRead) -> None:
+    """Every active member, the sender included (their other devices, and the echo that
+    carries client_msg_id back for reconciliation)."""
+    to = await member_account_ids(uow.session, conversation.org_id, conversation.id)
+    uow.publish(EventMessageAdd(message=message).to_event(conversation.org_id, to))
+
+
+async def notify_message_update(uow: UnitOfWork, conversation: Conversation, message: Message, change: str) -> MessageRead:
+    read = message_read(message)
+    to = await member_account_ids(uow.session, conversation.org_id, conversation.id)
+    uow.publish(EventMessageUpdate(change=change, message=read).to_event(conversation.org_id, to))  # type: ignore[arg-type]
+    return read
+
+
+async def notify_read(
+    uow: UnitOfWork, conversation: Conversation, reader_member_id: int, previous: int, seq: int, *, include_reader: bool
+) -> None:
+    """A pointer change goes to the senders of the messages it passed (their unread counts
+    drop live) and to the reader's own other devices; never to the whole group, so reading
+    in a 10,000-member group costs deliveries only to the people concerned."""
+    org_id = conversation.org_id
+    senders = set(await MessageRepository(uow.session, org_id).senders_between(conversation.id, previous, seq))
+    senders.discard(reader_member_id)
+    if include_reader:
+        senders.add(reader_member_id)
+    if not senders:
+        return
+    to = await account_ids_of(uow.session, org_id, senders)
+    pointer = ReadPointerRead(conversation_id=conversation.id, member_id=reader_member_id, last_read_seq=seq)
+    uow.publish(EventReadUpdate(pointer=pointer).to_event(org_id, to))
+
+
+async def check_mark_read(uow: UnitOfWork, actor: Actor, conversation_id: int, *, seq: int) -> ReadPointerRead:
+    """Advances the actor's read pointer (never backwards; clamped to the newest message).
+
+    Emits: read/update to the senders of the newly read messages and to the reader.
+    """
+    membership = await access_conversation_by_id(uow.session, actor, conversation_id)
+    conversation, me = membership.conversation, membership.me
+    seq = min(seq, conversation.last_seq)
+    previous = me.last_read_seq
+    if seq > previous and await ConversationMemberRepository(uow.session, conversation.org_id).advance_pointer(
+        conversation_id, me.member_id, seq
+    ):
+        await notify_read(uow, conversation, me.member_id, previous, seq, include_reader=True)
+        return ReadPointerRead(conversation_id=conversation_id, member_id=me.member_id, last_read_seq=seq)
+    return ReadPointerRead(conversation_id=conversation_id, member_id=me.member_id, last_read_seq=max(previous, seq))
+
+
+async def check_recall_message(
+    uow: UnitOfWork, actor: Actor, conversation_id: int, message_id: int, *, limits: ChatLimits
+) -> MessageRead:
+    """Recall (撤回): the sender within the recall window, group owner/admins any time.
+    The content is wiped for everyone and the message leaves the search index.
+
+    Raises: ConversationNotFound, MessageNotFound, Forbidden (recall_window_passed, recall_forbidden).
+    Emits: message/update (change=recalled) to every member.
+    """
+    membership, message = await access_message_by_id(uow.session, actor, conversation_id, message_id, lock=True)
+    if message.kind == "system":
+        raise Forbidden("System messages cannot be recalled", code="recall_forbidden")
+    if message.recalled_at is not None:
+        return message_read(message)
+    if not membership.is_group_admin:
+        if message.sender_member_id != membership.me.member_id:
+            raise Forbidden("Only the sender or a group admin may recall this message", code="recall_forbidden")
+        if utc_now() - as_utc(message.created_at) > limits.recall_window:
+            raise Forbidden(f"Messages can be recalled within {limits.recall_hours} hours", code="recall_window_passed")
+    return await do_recall_message(uow, membership, message)
+
+
+async def do_recall_message(uow: UnitOfWork, membership: Membership, message: Message) -> MessageRead:
+    message.recalled_at = utc_now()
+    message.recalled_by_member_id = membership.me.member_id
+    message.content = {}
+    message.search_text = ""
+    message.pinned_at = None
+    message.pinned_by_member_id = None
+    await MessageRepository(uow.session, message.org_id).drop_tokens(message.id)
+    await uow.session.flush()
+    return await notify_message_update(uow, membership.conversation, message, "recalled")
+
+
+async def check_pin_message(
+    uow: UnitOfWork, actor: Actor, conversation_id: int, message_id: int, *, pinned: bool, limits: ChatLimits
+) -> MessageRead:
+    """Pins or unpins a message: any member of a 1:1, the owner and admins of a group.
+
+    Raises: ConversationNotFound, MessageNotFound, NotGroupAdmin, ConversationDissolved,
+        BadRequest (cannot_pin), Conflict (too_many_pins).
+    Emits: message/update (change=pinned|unpinned) to every member, only when it changed.
+    """
+    membership, message = await access_message_by_id(uow.session, actor, conversation_id, message_id, lock=True)
+    if membership.conversation.kind == "group":
+        require_group_admin(membership)
+    require_open(membership.conversation)
+    if (message.pinned_at is not None) == pinned:
+        return message_read(message)
+    if pinned:
+        if message.kind == "system" or message.recalled_at is not None:
+            raise BadRequest("System and recalled messages cannot be pinned", code="cannot_pin")
+        if await MessageRepository(uow.session, message.org_id).count_pinned(conversation_id) >= limits.max_pins:
+            raise Conflict(f"At most {limits.max_pins} pinned messages", code="too_many_pins")
+        message.pinned_at = utc_now()
+        message.pinned_by_member_id = membership.me.member_id
+    else:
+        message.pinned_at = None
+        message.pinned_by_member_id = None
+    await uow.session.flush()
+    return await notify_message_update(uow, membership.conversation, message, "pinned" if pinned else "unpinned")
+

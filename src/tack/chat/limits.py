@@ -1,0 +1,29 @@
+"""Chat limits, set by TACK_CHAT_* environment variables; documented defaults."""
+
+from datetime import timedelta
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ChatLimits(BaseSettings):
+    """
+    - TACK_CHAT_GROUP_MAX_MEMBERS: members per group (1,000; tested up to 10,000).
+    - TACK_CHAT_MAX_TEXT_CHARS: characters in a text or markdown message (5,000, as DingTalk).
+    - TACK_CHAT_MENTION_ALL_OPEN_MAX_MEMBERS: in groups with more members than this, only the
+      owner and admins may @all (50).
+    - TACK_CHAT_RECALL_HOURS: how long a sender may recall their own message (24).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TACK_CHAT_", extra="ignore")
+
+    group_max_members: int = 1000
+    max_text_chars: int = 5000
+    max_card_buttons: int = 6
+    max_mentions: int = 100
+    mention_all_open_max_members: int = 50
+    recall_hours: int = 24
+    max_pins: int = 50
+
+    @property
+    def recall_window(self) -> timedelta:
+        return timedelta(hours=self.recall_hours)

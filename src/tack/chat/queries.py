@@ -1,0 +1,224 @@
+"""Reads of chat for the API and the realtime snapshot: conversations, history, receipts, search."""
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.chat.access import access_conversation_by_id, access_message_by_id, may_see_receipts, my_member_id
+from tack.chat.people import member_cards
+from tack.chat.reads import conversation_reads, conversation_view, message_read, messages_read
+from tack.chat.repository import ConversationMemberRepository, MessageRepository
+from tack.chat.schemas import (
+    ConversationList,
+    ConversationMemberList,
+    ConversationMemberRead,
+    ConversationView,
+    MessageList,
+    MessageRead,
+    MessageUnreadCount,
+    ReceiptList,
+    ReceiptPerson,
+    SearchHit,
+    SearchResult,
+)
+from tack.chat.search import QueryTokens
+from tack.core.actor import Actor
+from tack.core.clock import as_utc
+from tack.core.errors import BadRequest, Forbidden
+from tack.directory.access import org_id_of
+
+MAX_PAGE = 100
+MAX_CONVERSATIONS = 500
+
+
+async def list_conversations(session: AsyncSession, actor: Actor, *, offset: int = 0, limit: int = 200) -> ConversationList:
+    """The actor's conversations, pinned-to-top first, then by last activity, each with its
+    unread count and last message. A fixed number of queries, whatever the page size."""
+    org_id, me = org_id_of(actor), my_member_id(actor)
+    rows = await ConversationMemberRepository(session, org_id).list_for(me, offset=offset, limit=min(limit, MAX_CONVERSATIONS))
+    conversations = [c for _, c in rows]
+    shared = await conversation_reads(session, conversations)
+    last = await MessageRepository(session, org_id).last_of(conversations)
+    return ConversationList(
+        items=[
+            conversation_view(shared[c.id], m, message_read(last[c.id]) if c.id in last else None)
+            for m, c in rows
+        ]
+    )
+
+
+async def get_conversation(session: AsyncSession, actor: Actor, conversation_id: int) -> ConversationView:
+    membership = await access_conversation_by_id(session, actor, conversation_id)
+    conversation = membership.conversation
+    shared = (await conversation_reads(session, [conversation]))[conversation.id]
+    last = (await MessageRepository(session, conversation.org_id).last_of([conversation])).get(conversation.id)
+    return conversation_view(shared, membership.me, message_read(last) if last else None)
+
+
+async def list_messages(
+    session: AsyncSession,
+    actor: Actor,
+    conversation_id: int,
+    *,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 50,
+) -> MessageList:
+    """History in ascending seq: the newest page, scroll-back with before_seq, or catching up
+    after a gap with after_seq (clients detect gaps from seq, independent of the transport)."""
+    membership = await access_conversation_by_id(session, actor, conversation_id)
+    org_id = membership.conversation.org_id
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = await MessageRepository(session, org_id).page(
+        conversation_id, before_seq=before_seq, after_seq=after_seq, limit=limit + 1
+    )
+    has_more = len(rows) > limit
+    if has_more:
+        rows = rows[:limit] if after_seq is not None else rows[1:]
+    items = await messages_read(session, org_id, rows, viewer_member_id=membership.me.member_id)
+    return MessageList(items=items, last_seq=membership.conversation.last_seq, has_more=has_more)
+
+
+async def list_pinned_messages(session: AsyncSession, actor: Actor, conversation_id: int) -> list[MessageRead]:
+    membership = await access_conversation_by_id(session, actor, conversation_id)
+    org_id = membership.conversation.org_id
+    return await messages_read(session, org_id, await MessageRepository(session, org_id).pinned(conversation_id))
+
+
+async def list_conversation_members(
+    session: AsyncSession, actor: Actor, conversation_id: int, *, offset: int = 0, limit: int = 100
+) -> ConversationMemberList:
+    membership = await access_conversation_by_id(session, actor, conversation_id)
+    org_id = membership.conversation.org_id
+    repo = ConversationMemberRepository(session, org_id)
+    rows = await repo.scalars(
+        repo.base()
+        .where(repo.model.conversation_id == conversation_id)
+        .order_by(repo.model.member_id)
+        .offset(offset)
+        .limit(min(limit, MAX_PAGE))
+    )
+    cards = await member_cards(session, org_id, [r.member_id for r in rows])
+    total = membership.conversation.member_count
+    return ConversationMemberList(
+        items=[
+            ConversationMemberRead(
+                member_id=r.member_id,
+                name=cards[r.member_id].name if r.member_id in cards else "",
+                role=r.role,  # type: ignore[arg-type]
+                last_read_seq=r.last_read_seq,
+            )
+            for r in rows
+        ],
+        total=total,
+        next_offset=offset + len(rows) if offset + len(rows) < total else None,
+    )
+
+
+async def get_unread_count(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> MessageUnreadCount:
+    """How many have not read a message: any member may see the number (N人未读)."""
+    _, message = await access_message_by_id(session, actor, conversation_id, message_id)
+    # Newcomers' pointers start at their joining seq and the sender's is past their own
+    # message, so "pointer below seq" is exactly the receivers who have not read it.
+    count = await ConversationMemberRepository(session, message.org_id).count_unread(conversation_id, message.seq)
+    return MessageUnreadCount(message_id=message.id, seq=message.seq, unread_count=count)
+
+
+async def list_receipts(
+    session: AsyncSession,
+    actor: Actor,
+    conversation_id: int,
+    message_id: int,
+    *,
+    state: Literal["read", "unread"],
+    offset: int = 0,
+    limit: int = 100,
+) -> ReceiptList:
+    """Who has read / not read a message (已读未读), from read pointers only.
+
+    - Only the sender and the group's owner and admins may list names (see may_see_receipts);
+      anyone else gets 403 receipts_forbidden, after the membership check, so a non-member
+      still learns nothing (404).
+    - Receivers are the members at the time of asking who had joined before the message;
+      people who left are gone from the counts, newcomers never appear in them.
+    - The sender is never a receiver of their own message.
+    - "Read" means the member's pointer is at or past the message's seq.
+    - Pages are ordered by member id, 100 at most; counts cover everyone.
+    """
+    membership, message = await access_message_by_id(session, actor, conversation_id, message_id)
+    if not may_see_receipts(membership, message):
+        raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
+    org_id = message.org_id
+    repo = ConversationMemberRepository(session, org_id)
+    read_stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=True)
+    unread_stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=False)
+    chosen = read_stmt if state == "read" else unread_stmt
+    limit = max(1, min(limit, MAX_PAGE))
+    ids = await repo.scalars(chosen.order_by(repo.model.member_id).offset(offset).limit(limit + 1))
+    more = len(ids) > limit
+    ids = ids[:limit]
+    cards = await member_cards(session, org_id, ids)
+    return ReceiptList(
+        message_id=message.id,
+        seq=message.seq,
+        read_count=await repo.count(read_stmt),
+        unread_count=await repo.count(unread_stmt),
+        state=state,
+        items=[ReceiptPerson(member_id=i, name=cards[i].name if i in cards else "") for i in ids],
+        next_offset=offset + limit if more else None,
+    )
+
+
+async def list_unread_member_ids(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> list[int]:
+    """Everyone who has not read a message, for "remind those who have not read" (DING).
+    Same permission as list_receipts."""
+    membership, message = await access_message_by_id(session, actor, conversation_id, message_id)
+    if not may_see_receipts(membership, message):
+        raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
+    repo = ConversationMemberRepository(session, message.org_id)
+    stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=False)
+    return await repo.scalars(stmt.order_by(repo.model.member_id))
+
+
+async def search_messages(
+    session: AsyncSession,
+    actor: Actor,
+    q: str,
+    *,
+    conversation_id: int | None = None,
+    sender_member_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 20,
+) -> SearchResult:
+    """Messages the actor can see: in conversations they are a member of now, not recalled,
+    not system lines; newest first. See chat.search for how Chinese text is matched."""
+    org_id, me = org_id_of(actor), my_member_id(actor)
+    since, until = (as_utc(t) if t else None for t in (since, until))
+    query = QueryTokens(q)
+    if not query.normalized:
+        raise BadRequest("Type something to search for", code="search_empty")
+    members = ConversationMemberRepository(session, org_id)
+    scope = members.mine(me)
+    if conversation_id is not None:
+        await access_conversation_by_id(session, actor, conversation_id)
+        scope = scope.where(members.model.conversation_id == conversation_id)
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = await MessageRepository(session, org_id).search(
+        query,
+        scope,
+        sender_member_id=sender_member_id,
+        since=since,
+        until=until,
+        before_id=before_id,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    reads = await messages_read(session, org_id, rows)
+    return SearchResult(
+        items=[SearchHit(conversation_id=r.conversation_id, message=r) for r in reads],
+        next_before_id=rows[-1].id if more else None,
+    )

@@ -1,0 +1,244 @@
+"""Statements on chat's own tables; every one starts from OrgRepository.base() or filters org_id."""
+
+from datetime import datetime
+
+from sqlalchemy import Select, delete, func, select, update
+
+from tack.chat.models import Conversation, ConversationMember, Message, MessageToken
+from tack.chat.search import QueryTokens, prefix_upper_bound
+from tack.storage.repository import OrgRepository
+
+
+class ConversationRepository(OrgRepository[Conversation]):
+    model = Conversation
+
+    async def get_locked(self, conversation_id: int) -> Conversation | None:
+        """SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction already holds
+        the database lock (BEGIN IMMEDIATE), so the clause is not needed there."""
+        stmt = self.base().where(Conversation.id == conversation_id).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_direct_key(self, key: str) -> Conversation | None:
+        stmt = self.base().where(Conversation.direct_key == key)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class ConversationMemberRepository(OrgRepository[ConversationMember]):
+    model = ConversationMember
+
+    async def one(self, conversation_id: int, member_id: int) -> ConversationMember | None:
+        stmt = self.base().where(
+            ConversationMember.conversation_id == conversation_id, ConversationMember.member_id == member_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def of_conversation(self, conversation_id: int, member_ids: list[int] | None = None) -> list[ConversationMember]:
+        stmt = self.base().where(ConversationMember.conversation_id == conversation_id)
+        if member_ids is not None:
+            stmt = stmt.where(ConversationMember.member_id.in_(member_ids))
+        return await self.scalars(stmt.order_by(ConversationMember.member_id))
+
+    def member_ids_stmt(self, conversation_id: int) -> Select[tuple[int]]:
+        return select(ConversationMember.member_id).where(
+            ConversationMember.org_id == self.org_id, ConversationMember.conversation_id == conversation_id
+        )
+
+    async def member_ids(self, conversation_id: int) -> list[int]:
+        return await self.scalars(self.member_ids_stmt(conversation_id))
+
+    async def roles(self, conversation_ids: list[int], direct_ids: set[int]) -> list[tuple[int, int, str]]:
+        """(conversation, member, role) of the owners and admins of the given conversations,
+        and of every member of the 1:1 ones among them (two each)."""
+        if not conversation_ids:
+            return []
+        cond = ConversationMember.role.in_(("owner", "admin"))
+        if direct_ids:
+            cond = cond | ConversationMember.conversation_id.in_(list(direct_ids))
+        stmt = select(ConversationMember.conversation_id, ConversationMember.member_id, ConversationMember.role).where(
+            ConversationMember.org_id == self.org_id, ConversationMember.conversation_id.in_(conversation_ids), cond
+        )
+        return [(c, m, r) for c, m, r in (await self.session.execute(stmt)).all()]
+
+    async def admin_ids(self, conversation_id: int) -> list[int]:
+        stmt = self.member_ids_stmt(conversation_id).where(ConversationMember.role.in_(("owner", "admin")))
+        return await self.scalars(stmt.order_by(ConversationMember.member_id))
+
+    async def remove(self, conversation_id: int, member_ids: list[int]) -> None:
+        await self.session.execute(
+            delete(ConversationMember).where(
+                ConversationMember.org_id == self.org_id,
+                ConversationMember.conversation_id == conversation_id,
+                ConversationMember.member_id.in_(member_ids),
+            )
+        )
+
+    async def advance_pointer(self, conversation_id: int, member_id: int, seq: int) -> bool:
+        """Moves a read pointer forward only; False when it was already there (or beyond)."""
+        result = await self.session.execute(
+            update(ConversationMember)
+            .where(
+                ConversationMember.org_id == self.org_id,
+                ConversationMember.conversation_id == conversation_id,
+                ConversationMember.member_id == member_id,
+                ConversationMember.last_read_seq < seq,
+            )
+            .values(last_read_seq=seq)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def count_unread(self, conversation_id: int, seq: int) -> int:
+        """Members whose pointer is below seq: a range count on (conversation_id, last_read_seq)."""
+        stmt = select(func.count()).where(
+            ConversationMember.org_id == self.org_id,
+            ConversationMember.conversation_id == conversation_id,
+            ConversationMember.last_read_seq < seq,
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    def receipt_stmt(self, conversation_id: int, seq: int, sender_member_id: int | None, *, read: bool) -> Select[tuple[int]]:
+        cond = ConversationMember.last_read_seq >= seq if read else ConversationMember.last_read_seq < seq
+        stmt = self.member_ids_stmt(conversation_id).where(cond, ConversationMember.joined_seq < seq)
+        if sender_member_id is not None:
+            stmt = stmt.where(ConversationMember.member_id != sender_member_id)
+        return stmt
+
+    async def count(self, stmt: Select[tuple[int]]) -> int:
+        return int((await self.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
+
+    def mine(self, member_id: int) -> Select[tuple[int]]:
+        return select(ConversationMember.conversation_id).where(
+            ConversationMember.org_id == self.org_id, ConversationMember.member_id == member_id
+        )
+
+    async def list_for(self, member_id: int, *, offset: int, limit: int) -> list[tuple[ConversationMember, Conversation]]:
+        """Pinned-to-top first, then by last activity."""
+        stmt = (
+            select(ConversationMember, Conversation)
+            .join(Conversation, Conversation.id == ConversationMember.conversation_id)
+            .where(ConversationMember.org_id == self.org_id, ConversationMember.member_id == member_id)
+            .order_by(
+                ConversationMember.pinned_at.is_(None),
+                ConversationMember.pinned_at.desc(),
+                Conversation.last_message_at.desc(),
+                Conversation.id.desc(),
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(m, c) for m, c in (await self.session.execute(stmt)).all()]
+
+
+class MessageRepository(OrgRepository[Message]):
+    model = Message
+
+    async def by_client_id(self, sender_member_id: int, client_msg_id: str) -> Message | None:
+        stmt = self.base().where(Message.sender_member_id == sender_member_id, Message.client_msg_id == client_msg_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def in_conversation(self, conversation_id: int, message_id: int) -> Message | None:
+        stmt = self.base().where(Message.id == message_id, Message.conversation_id == conversation_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def by_seqs(self, conversation_id: int, seqs: list[int]) -> list[Message]:
+        if not seqs:
+            return []
+        stmt = self.base().where(Message.conversation_id == conversation_id, Message.seq.in_(seqs))
+        return await self.scalars(stmt)
+
+    async def page(self, conversation_id: int, *, before_seq: int | None, after_seq: int | None, limit: int) -> list[Message]:
+        """Ascending by seq: the newest `limit` before before_seq, or the oldest after after_seq."""
+        stmt = self.base().where(Message.conversation_id == conversation_id)
+        if after_seq is not None:
+            stmt = stmt.where(Message.seq > after_seq).order_by(Message.seq).limit(limit)
+            return await self.scalars(stmt)
+        if before_seq is not None:
+            stmt = stmt.where(Message.seq < before_seq)
+        rows = await self.scalars(stmt.order_by(Message.seq.desc()).limit(limit))
+        return rows[::-1]
+
+    async def last_of(self, conversations: list[Conversation]) -> dict[int, Message]:
+        pairs = [(c.id, c.last_seq) for c in conversations if c.last_seq]
+        if not pairs:
+            return {}
+        stmt = self.base().where(
+            Message.conversation_id.in_([c for c, _ in pairs]), Message.seq.in_({s for _, s in pairs})
+        )
+        wanted = set(pairs)
+        return {m.conversation_id: m for m in await self.scalars(stmt) if (m.conversation_id, m.seq) in wanted}
+
+    async def pinned(self, conversation_id: int) -> list[Message]:
+        stmt = self.base().where(Message.conversation_id == conversation_id, Message.pinned_at.is_not(None))
+        return await self.scalars(stmt.order_by(Message.pinned_at.desc()))
+
+    async def count_pinned(self, conversation_id: int) -> int:
+        stmt = select(func.count()).where(
+            Message.org_id == self.org_id, Message.conversation_id == conversation_id, Message.pinned_at.is_not(None)
+        )
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def senders_between(self, conversation_id: int, after_seq: int, upto_seq: int) -> list[int]:
+        stmt = (
+            select(Message.sender_member_id)
+            .where(
+                Message.org_id == self.org_id,
+                Message.conversation_id == conversation_id,
+                Message.seq > after_seq,
+                Message.seq <= upto_seq,
+                Message.sender_member_id.is_not(None),
+            )
+            .distinct()
+        )
+        return await self.scalars(stmt)
+
+    async def add_tokens(self, message: Message, tokens: set[str]) -> None:
+        for token in tokens:
+            self.session.add(
+                MessageToken(org_id=self.org_id, message_id=message.id, conversation_id=message.conversation_id, token=token)
+            )
+
+    async def drop_tokens(self, message_id: int) -> None:
+        await self.session.execute(
+            delete(MessageToken).where(MessageToken.org_id == self.org_id, MessageToken.message_id == message_id)
+        )
+
+    async def search(
+        self,
+        query: QueryTokens,
+        conversation_ids: Select[tuple[int]],
+        *,
+        sender_member_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        before_id: int | None,
+        limit: int,
+    ) -> list[Message]:
+        stmt = self.base().where(
+            Message.conversation_id.in_(conversation_ids),
+            Message.recalled_at.is_(None),
+            Message.kind != "system",
+            Message.search_text.like(query.like_pattern, escape="\\"),
+        )
+        for token in sorted(query.bigrams):
+            stmt = stmt.where(Message.id.in_(self._token_ids(conversation_ids).where(MessageToken.token == token)))
+        for prefix in sorted(query.prefixes):
+            stmt = stmt.where(
+                Message.id.in_(
+                    self._token_ids(conversation_ids).where(
+                        MessageToken.token >= prefix, MessageToken.token < prefix_upper_bound(prefix)
+                    )
+                )
+            )
+        if sender_member_id is not None:
+            stmt = stmt.where(Message.sender_member_id == sender_member_id)
+        if since is not None:
+            stmt = stmt.where(Message.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(Message.created_at < until)
+        if before_id is not None:
+            stmt = stmt.where(Message.id < before_id)
+        return await self.scalars(stmt.order_by(Message.id.desc()).limit(limit))
+
+    def _token_ids(self, conversation_ids: Select[tuple[int]]) -> Select[tuple[int]]:
+        return select(MessageToken.message_id).where(
+            MessageToken.org_id == self.org_id, MessageToken.conversation_id.in_(conversation_ids)
+        )

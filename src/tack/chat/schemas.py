@@ -1,0 +1,220 @@
+"""Request and response shapes of chat; the Read shapes are also the payloads of its events."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ConversationKind = Literal["direct", "group"]
+MessageKind = Literal["text", "markdown", "card", "system"]
+ChatRole = Literal["owner", "admin", "member"]
+ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+MemberIds = Annotated[list[int], Field(max_length=10_000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class DirectCreate(Strict):
+    member_id: int
+
+
+class GroupCreate(Strict):
+    name: GroupName = ""
+    member_ids: MemberIds = Field(default_factory=list)
+
+
+class ConversationUpdate(Strict):
+    name: GroupName | None = None
+    notice: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    mute_all: bool | None = None
+
+
+class MembersAdd(Strict):
+    member_ids: MemberIds
+
+
+class RoleSet(Strict):
+    role: Literal["admin", "member"]
+
+
+class OwnerTransfer(Strict):
+    member_id: int
+
+
+class SettingsUpdate(Strict):
+    muted: bool | None = None
+    pinned: bool | None = None
+
+
+class CardButton(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    url: Annotated[str, StringConstraints(max_length=2000)] = ""
+    action: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class MessageCreate(Strict):
+    """text and markdown need `text`; a card needs `title` and `text` and may have buttons.
+    Length and emptiness are checked by the action, which answers with stable codes."""
+
+    kind: Literal["text", "markdown", "card"] = "text"
+    text: str = ""
+    title: str = ""
+    buttons: list[CardButton] = Field(default_factory=list)
+    client_msg_id: ClientMsgId | None = None
+    reply_to_message_id: int | None = None
+    mention_member_ids: list[int] = Field(default_factory=list)
+    mention_all: bool = False
+
+
+class ReadMark(Strict):
+    seq: Annotated[int, Field(ge=0)]
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+class ReplyRead(BaseModel):
+    message_id: int
+    seq: int
+    sender_member_id: int | None
+    kind: MessageKind
+    recalled: bool
+    excerpt: str
+
+
+class MessageRead(BaseModel):
+    id: int
+    conversation_id: int
+    seq: int
+    sender_member_id: int | None
+    kind: MessageKind
+    # text/markdown: {"text"}; card: {"title", "text", "buttons"}; system: {"action", ...}.
+    # Empty once recalled.
+    content: dict[str, Any]
+    client_msg_id: str | None
+    reply_to: ReplyRead | None
+    mention_member_ids: list[int]
+    mention_all: bool
+    recalled: bool
+    recalled_at: datetime | None
+    recalled_by_member_id: int | None
+    pinned: bool
+    pinned_at: datetime | None
+    created_at: datetime
+    # Members who have not read it yet; filled on the viewer's own messages in history.
+    unread_count: int | None = None
+
+
+class MessageList(BaseModel):
+    items: list[MessageRead]
+    last_seq: int
+    has_more: bool
+
+
+class ConversationRead(BaseModel):
+    """The shared state of a conversation: the same for every member."""
+
+    id: int
+    kind: ConversationKind
+    name: str
+    owner_member_id: int | None
+    admin_member_ids: list[int]
+    # For a 1:1 conversation both members, so each side finds its peer.
+    direct_member_ids: list[int]
+    notice: str
+    mute_all: bool
+    member_count: int
+    last_seq: int
+    last_message_at: datetime
+    dissolved: bool
+    created_at: datetime
+
+
+class ConversationView(ConversationRead):
+    """A conversation as one member sees it: their pointer, unread count and settings."""
+
+    my_role: ChatRole
+    last_read_seq: int
+    # last_seq - last_read_seq: every message counts, system ones too; sending moves the
+    # sender's own pointer, so one's own messages are never unread.
+    unread_count: int
+    muted: bool
+    pinned: bool
+    last_message: MessageRead | None = None
+
+
+class ConversationList(BaseModel):
+    items: list[ConversationView]
+
+
+class SettingsRead(BaseModel):
+    conversation_id: int
+    muted: bool
+    pinned: bool
+
+
+class ConversationMemberRead(BaseModel):
+    member_id: int
+    name: str
+    role: ChatRole
+    last_read_seq: int
+
+
+class ConversationMemberList(BaseModel):
+    items: list[ConversationMemberRead]
+    total: int
+    next_offset: int | None
+
+
+class ReadPointerRead(BaseModel):
+    conversation_id: int
+    member_id: int
+    last_read_seq: int
+
+
+class ReceiptPerson(BaseModel):
+    member_id: int
+    name: str
+
+
+class ReceiptList(BaseModel):
+    message_id: int
+    seq: int
+    read_count: int
+    unread_count: int
+    state: Literal["read", "unread"]
+    items: list[ReceiptPerson]
+    next_offset: int | None
+
+
+class MessageUnreadCount(BaseModel):
+    message_id: int
+    seq: int
+    unread_count: int
+
+
+class SearchHit(BaseModel):
+    conversation_id: int
+    message: MessageRead
+
+
+class SearchResult(BaseModel):
+    items: list[SearchHit]
+    next_before_id: int | None
+
+
+class ConversationRemoved(BaseModel):
+    conversation_id: int
+    reason: Literal["left", "removed"]
+
+
+class MembersChanged(BaseModel):
+    conversation_id: int
+    member_ids: list[int]
+    by_member_id: int | None

@@ -1,0 +1,274 @@
+"""Realtime gateway: register (queue first, then snapshot), WebSocket with resume, long-poll.
+
+Protocol (all frames are UTF-8 JSON; event frames are sent as binary WebSocket frames so
+that the bytes encoded once by the broker go to every socket unchanged):
+
+- POST /api/v1/realtime/register {org_id} → {queue_id, last_event_id, heartbeat_seconds,
+  snapshot: {conversations}}. The queue subscribes before the snapshot is read, so an event
+  committed in between is in the queue (and maybe in the snapshot too: events are safe to
+  apply twice, message events carry their seq).
+- WS /api/v1/realtime/ws?queue_id=&last_event_id=[&token=] — token, or the session cookie
+  (same-origin only). The server sends every event after last_event_id, then live ones:
+  {"id", "type", "op", "org_id", "ts", "data"}. Control frames have no id:
+  {"type":"heartbeat"}, {"type":"pong"}, {"type":"reconnect"}, {"type":"error","code",...}.
+  Client frames: {"op":"ping"}; anything else gets an error frame and the socket stays.
+  Close codes: 4401 not authenticated, 4404 queue_not_found, 4410 queue_expired (register
+  again), 4008 slow_client and 4009 replaced (resume from the last id seen), 4000 reconnect.
+- GET /api/v1/realtime/events?queue_id=&last_event_id=&timeout= — long-poll, same events.
+"""
+
+import asyncio
+import json
+import time
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocketState
+
+from tack.chat.queries import list_conversations
+from tack.chat.schemas import ConversationView
+from tack.core.errors import AppError, NotFound, Unauthorized
+from tack.directory.access import actor_for_org
+from tack.directory.auth import SESSION_COOKIE, CurrentCaller, get_caller
+from tack.realtime.broker import InProcessBroker
+from tack.realtime.queues import ClientQueue, QueueExpired
+from tack.storage.deps import get_read_session
+
+router = APIRouter(prefix="/api/v1/realtime", tags=["realtime"])
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+
+
+class QueueNotFound(NotFound):
+    code = "queue_not_found"
+    message = "Unknown event queue; register again"
+
+
+class QueueGone(AppError):
+    status_code = 410
+    code = "queue_expired"
+    message = "Events were missed; register again"
+
+
+class RegisterCreate(BaseModel):
+    org_id: int
+
+
+class Snapshot(BaseModel):
+    conversations: list[ConversationView]
+
+
+class Registered(BaseModel):
+    queue_id: str
+    last_event_id: int
+    heartbeat_seconds: float
+    snapshot: Snapshot
+
+
+def _broker(app: Any) -> InProcessBroker:
+    return app.state.broker  # type: ignore[no-any-return]
+
+
+@router.post("/register")
+async def register(request: Request, caller: CurrentCaller, body: RegisterCreate, session: ReadSession) -> Registered:
+    actor = await actor_for_org(session, caller.account_id, body.org_id)
+    broker = _broker(request.app)
+    queue = broker.register(caller.account_id, body.org_id)
+    # The snapshot is read in a transaction that starts after the queue exists (the request's
+    # session may hold an older read snapshot on SQLite), so nothing falls in between.
+    async with request.app.state.read_sessionmaker() as snapshot_session:
+        conversations = await list_conversations(snapshot_session, actor)
+    return Registered(
+        queue_id=queue.id,
+        last_event_id=queue.last_event_id,
+        heartbeat_seconds=broker.settings.heartbeat_seconds,
+        snapshot=Snapshot(conversations=conversations.items),
+    )
+
+
+@router.get("/events")
+async def poll_events(
+    request: Request,
+    caller: CurrentCaller,
+    queue_id: str,
+    last_event_id: Annotated[int, Query(ge=0)],
+    timeout: Annotated[float, Query(ge=0, le=600)] = 30,
+) -> Response:
+    """Events after last_event_id; waits up to `timeout` seconds (capped) when there are none."""
+    broker = _broker(request.app)
+    queue = broker.get(queue_id, caller.account_id)
+    if queue is None:
+        raise QueueNotFound()
+    frames = _since_or_gone(broker, queue, last_event_id)
+    if not frames and timeout:
+        await queue.wait(min(timeout, broker.settings.longpoll_max_seconds))
+        frames = _since_or_gone(broker, queue, last_event_id)
+    queue.touch()
+    body = b'{"queue_id":"%s","events":[%s]}' % (queue.id.encode(), b",".join(f for _, f in frames))
+    return Response(body, media_type="application/json")
+
+
+def _since_or_gone(broker: InProcessBroker, queue: ClientQueue, last_event_id: int) -> list[tuple[int, bytes]]:
+    try:
+        return queue.since(last_event_id)
+    except QueueExpired:
+        broker.drop(queue)
+        raise QueueGone() from None
+
+
+# --- WebSocket --------------------------------------------------------------------------
+
+
+def _control(kind: str, **fields: Any) -> bytes:
+    return json.dumps({"type": kind, **fields}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+async def _account_for(websocket: WebSocket, token: str | None) -> int:
+    """The same session check as HTTP (directory.auth.get_caller), fed a GET request so no
+    CSRF header is expected. A cookie is accepted only from the server's own origin, since
+    browsers send cookies on cross-site WebSocket handshakes."""
+    if token:
+        headers = [(b"authorization", b"Bearer " + token.encode())]
+    else:
+        cookie = websocket.cookies.get(SESSION_COOKIE)
+        origin = websocket.headers.get("origin")
+        if not cookie:
+            raise Unauthorized()
+        if origin and urlsplit(origin).netloc != websocket.headers.get("host"):
+            raise Unauthorized("Cross-origin socket", code="bad_origin")
+        headers = [(b"cookie", f"{SESSION_COOKIE}={cookie}".encode())]
+    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": headers, "app": websocket.app}
+    async with websocket.app.state.read_sessionmaker() as session:
+        caller = await get_caller(Request(scope), session)
+    return caller.account_id
+
+
+class Connection:
+    """One attached socket: writes are serialized; `cut` ends it from outside (slow, replaced)."""
+
+    __slots__ = ("websocket", "queue", "sent_id", "lock", "close_code", "tasks")
+
+    def __init__(self, websocket: WebSocket, queue: ClientQueue, sent_id: int) -> None:
+        self.websocket = websocket
+        self.queue = queue
+        self.sent_id = sent_id
+        self.lock = asyncio.Lock()
+        self.close_code: int | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def send(self, data: bytes) -> None:
+        async with self.lock:
+            await self.websocket.send_bytes(data)
+
+    def cut(self, code: int) -> None:
+        if self.close_code is None:
+            self.close_code = code
+        for task in self.tasks:
+            task.cancel()
+
+
+async def _pump(conn: Connection, settings: Any) -> None:
+    queue = conn.queue
+    started = time.monotonic()
+    while True:
+        try:
+            frames = queue.since(conn.sent_id)
+        except QueueExpired:
+            conn.close_code = 4410
+            return
+        for event_id, frame in frames:
+            await conn.send(frame)
+            conn.sent_id = event_id
+        if frames:
+            continue
+        if time.monotonic() - started > settings.connection_max_seconds:
+            await conn.send(_control("reconnect"))
+            conn.close_code = 4000
+            return
+        before = queue.last_event_id
+        await queue.wait(settings.heartbeat_seconds)
+        if queue.last_event_id == before:
+            await conn.send(_control("heartbeat", last_event_id=conn.sent_id))
+
+
+async def _listen(conn: Connection) -> None:
+    while True:
+        message = await conn.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text") if message.get("text") is not None else message.get("bytes")
+        try:
+            frame = json.loads(raw or "")
+        except (ValueError, TypeError):
+            frame = None
+        if not isinstance(frame, dict):
+            await conn.send(_control("error", code="bad_frame", message="Frames are JSON objects"))
+            continue
+        conn.queue.touch()
+        if frame.get("op") == "ping":
+            await conn.send(_control("pong"))
+        else:
+            await conn.send(_control("error", code="unknown_op", message="Known ops: ping"))
+
+
+@router.websocket("/ws")
+async def realtime_socket(
+    websocket: WebSocket,
+    queue_id: str = "",
+    last_event_id: int = 0,
+    token: str | None = None,
+) -> None:
+    await websocket.accept()
+    broker = _broker(websocket.app)
+    try:
+        account_id = await _account_for(websocket, token)
+    except AppError as exc:
+        await _refuse(websocket, 4401, exc.code)
+        return
+    queue = broker.get(queue_id, account_id)
+    if queue is None:
+        await _refuse(websocket, 4404, "queue_not_found")
+        return
+    try:
+        queue.since(last_event_id)
+    except QueueExpired:
+        broker.drop(queue)
+        await _refuse(websocket, 4410, "queue_expired")
+        return
+    if queue.conn is not None:
+        queue.conn.cut(4009)  # another socket held this queue: it is replaced
+    conn = Connection(websocket, queue, last_event_id)
+    queue.conn = conn
+    broker.attached.add(queue.id)
+    conn.tasks = [asyncio.create_task(_pump(conn, broker.settings)), asyncio.create_task(_listen(conn))]
+    try:
+        await asyncio.wait(conn.tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in conn.tasks:
+            task.cancel()
+        await asyncio.gather(*conn.tasks, return_exceptions=True)
+        if queue.conn is conn:
+            queue.conn = None
+            broker.attached.discard(queue.id)
+        queue.touch()
+        await _close(websocket, conn.close_code or 1000)
+
+
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    try:
+        await websocket.send_bytes(_control("error", code=reason))
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    await _close(websocket, code)
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    if websocket.application_state == WebSocketState.DISCONNECTED or websocket.client_state == WebSocketState.DISCONNECTED:
+        return
+    try:
+        await asyncio.wait_for(websocket.close(code), 2)
+    except (WebSocketDisconnect, RuntimeError, TimeoutError, OSError):
+        pass

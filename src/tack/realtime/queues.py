@@ -1,0 +1,80 @@
+"""Client queues: numbered events kept for resuming, and the wake-up of whoever is waiting."""
+
+import asyncio
+import time
+from collections import deque
+from typing import Protocol
+
+
+class QueueExpired(Exception):
+    """The client is further behind than the queue remembers; it must register again."""
+
+
+class Attached(Protocol):
+    sent_id: int
+
+    def cut(self, code: int) -> None: ...
+
+
+class ClientQueue:
+    """One registered client (a browser tab, an app, a bot): its events, numbered 1, 2, 3...
+
+    Frames are `{"id":N,` + the event's shared bytes: the event is JSON-encoded once by the
+    broker and only this short prefix differs per queue. The last `limit` frames are kept
+    (a ring), so a client that drops and reconnects receives exactly what it missed, in
+    order; one that missed more than that gets QueueExpired and registers again.
+    """
+
+    __slots__ = ("id", "account_id", "org_id", "next_id", "frames", "slow_limit", "touched", "_wake", "conn")
+
+    def __init__(self, queue_id: str, account_id: int, org_id: int, *, limit: int, slow_limit: int) -> None:
+        self.id = queue_id
+        self.account_id = account_id
+        self.org_id = org_id
+        self.next_id = 0
+        self.frames: deque[tuple[int, bytes]] = deque(maxlen=limit)
+        self.slow_limit = slow_limit
+        self.touched = time.monotonic()
+        self._wake: asyncio.Event | None = None
+        # The attached socket, if any (see gateway.Connection): its sent_id and cut().
+        self.conn: Attached | None = None
+
+    @property
+    def last_event_id(self) -> int:
+        return self.next_id
+
+    def push(self, body: bytes) -> None:
+        self.next_id += 1
+        self.frames.append((self.next_id, b'{"id":%d,' % self.next_id + body[1:]))
+        if self._wake is not None:
+            self._wake.set()
+            self._wake = None
+        conn = self.conn
+        if conn is not None and self.next_id - conn.sent_id > self.slow_limit:
+            # The socket is not keeping up: cut it off rather than buffer without end; the
+            # client resumes from the last id it saw.
+            conn.cut(4008)
+
+    def since(self, last_event_id: int) -> list[tuple[int, bytes]]:
+        """Frames after last_event_id, in order; QueueExpired when some are gone."""
+        if last_event_id > self.next_id or last_event_id < 0:
+            raise QueueExpired("last_event_id is not one this queue gave out")
+        if last_event_id == self.next_id:
+            return []
+        oldest = self.frames[0][0] if self.frames else self.next_id + 1
+        if last_event_id < oldest - 1:
+            raise QueueExpired("events after last_event_id were dropped")
+        skip = last_event_id - oldest + 1
+        return [self.frames[i] for i in range(skip, len(self.frames))]
+
+    async def wait(self, timeout: float) -> None:
+        """Returns when an event arrives or after timeout."""
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except TimeoutError:
+            pass
+
+    def touch(self) -> None:
+        self.touched = time.monotonic()

@@ -1,0 +1,138 @@
+"""1:1 and groups: membership, roles, settings, the conversation list, tenancy."""
+
+from tests.chat.conftest import direct, group, send
+
+
+def conv(api, cid, path=""):
+    return api.org(f"/conversations/{cid}{path}")
+
+
+class TestDirect:
+    async def test_one_per_pair(self, cast):
+        alice, bob = cast["alice"], cast["bob"]
+        first = await alice.post(alice.org("/conversations/direct"), json={"member_id": bob.member_id}, expect=201)
+        again = await bob.post(bob.org("/conversations/direct"), json={"member_id": alice.member_id}, expect=200)
+        assert first["id"] == again["id"] and first["direct_member_ids"] == sorted([alice.member_id, bob.member_id])
+
+    async def test_not_with_self_nor_strangers(self, cast):
+        alice, dave = cast["alice"], cast["dave"]
+        r = await alice.post(alice.org("/conversations/direct"), json={"member_id": alice.member_id}, expect=400)
+        assert r["code"] == "cannot_chat_with_self"
+        r = await alice.post(alice.org("/conversations/direct"), json={"member_id": dave.member_id}, expect=404)
+        assert r["code"] == "member_not_found"
+
+
+class TestGroups:
+    async def test_create_and_members(self, cast):
+        alice, bob, carol, eve = cast["alice"], cast["bob"], cast["carol"], cast["eve"]
+        g = await group(alice, bob)
+        assert g["my_role"] == "owner" and g["member_count"] == 2 and g["unread_count"] == 0
+        await bob.post(conv(bob, g["id"], "/members"), json={"member_ids": [carol.member_id, bob.member_id]})
+        listed = await carol.get(conv(carol, g["id"], "/members"))
+        assert [m["member_id"] for m in listed["items"]] == sorted([alice.member_id, bob.member_id, carol.member_id])
+        assert {m["name"] for m in listed["items"]} == {"Alice 艾丽斯", "bob", "carol"}
+        # carol joined at seq 2 (the members_added line is seq 3): one unread, the line about her
+        mine = await carol.get(conv(carol, g["id"]))
+        assert mine["member_count"] == 3 and mine["unread_count"] == 1
+        # only admins remove; the owner cannot be removed; members leave
+        assert (await bob.delete(conv(bob, g["id"], f"/members/{carol.member_id}"), expect=403))["code"] == "group_admin_required"
+        await alice.delete(conv(alice, g["id"], f"/members/{carol.member_id}"), expect=204)
+        await carol.get(conv(carol, g["id"]), expect=404)
+        await bob.post(conv(bob, g["id"], "/leave"), expect=204)
+        assert (await alice.get(conv(alice, g["id"])))["member_count"] == 1
+        r = await alice.post(conv(alice, g["id"], "/leave"), expect=409)
+        assert r["code"] == "owner_must_transfer"
+        r = await alice.post(conv(alice, g["id"], "/members"), json={"member_ids": [cast["dave"].member_id]}, expect=404)
+        assert r["code"] == "member_not_found"
+        await alice.post(conv(alice, g["id"], "/members"), json={"member_ids": [eve.member_id]})
+
+    async def test_size_limit(self, app, cast):
+        alice, bob, carol, eve = cast["alice"], cast["bob"], cast["carol"], cast["eve"]
+        limits = app.state.chat_limits
+        saved, limits.group_max_members = limits.group_max_members, 3
+        try:
+            r = await alice.post(
+                alice.org("/conversations"), json={"member_ids": [bob.member_id, carol.member_id, eve.member_id]}, expect=400
+            )
+            assert r["code"] == "group_too_large"
+            g = await group(alice, bob, carol)
+            r = await alice.post(conv(alice, g["id"], "/members"), json={"member_ids": [eve.member_id]}, expect=400)
+            assert r["code"] == "group_too_large"
+        finally:
+            limits.group_max_members = saved
+
+    async def test_rename_notice_mute_all(self, cast):
+        alice, bob = cast["alice"], cast["bob"]
+        g = await group(alice, bob)
+        r = await bob.patch(conv(bob, g["id"]), json={"name": "x"}, expect=403)
+        assert r["code"] == "group_admin_required"
+        updated = await alice.patch(conv(alice, g["id"]), json={"name": "新名字", "notice": "周五团建", "mute_all": True})
+        assert (updated["name"], updated["notice"], updated["mute_all"]) == ("新名字", "周五团建", True)
+        assert (await send(bob, g["id"], "hi", expect=403))["code"] == "muted_all"
+        await send(alice, g["id"], "only me")
+        kinds = [m["content"].get("action") for m in (await bob.get(conv(bob, g["id"], "/messages")))["items"]]
+        assert kinds == ["created", "renamed", "notice_updated", "mute_all_changed", None]
+        d = await direct(alice, bob)
+        assert (await alice.patch(conv(alice, d["id"]), json={"name": "x"}, expect=400))["code"] == "not_a_group"
+
+    async def test_roles_transfer_and_dissolve(self, cast):
+        alice, bob, carol = cast["alice"], cast["bob"], cast["carol"]
+        g = await group(alice, bob, carol)
+        r = await bob.put(conv(bob, g["id"], f"/members/{carol.member_id}/role"), json={"role": "admin"}, expect=403)
+        assert r["code"] == "group_owner_required"
+        v = await alice.put(conv(alice, g["id"], f"/members/{bob.member_id}/role"), json={"role": "admin"})
+        assert v["admin_member_ids"] == [bob.member_id]
+        # an admin removes members, not other admins or the owner
+        await bob.delete(conv(bob, g["id"], f"/members/{alice.member_id}"), expect=403)
+        v = await alice.post(conv(alice, g["id"], "/transfer"), json={"member_id": carol.member_id})
+        assert v["owner_member_id"] == carol.member_id and v["my_role"] == "member"
+        await alice.post(conv(alice, g["id"], "/dissolve"), expect=403)
+        v = await carol.post(conv(carol, g["id"], "/dissolve"))
+        assert v["dissolved"]
+        assert (await send(bob, g["id"], "还在吗", expect=409))["code"] == "conversation_dissolved"
+        # history stays readable; leaving takes it off the list
+        assert (await bob.get(conv(bob, g["id"], "/messages")))["items"][-1]["content"]["action"] == "dissolved"
+        await carol.post(conv(carol, g["id"], "/leave"), expect=204)
+
+
+class TestConversationList:
+    async def test_ordered_by_activity_with_unread_and_pin_to_top(self, cast):
+        alice, bob, carol = cast["alice"], cast["bob"], cast["carol"]
+        d1 = await direct(alice, bob)
+        d2 = await direct(alice, carol)
+        await send(bob, d1["id"], "1")
+        await send(carol, d2["id"], "2")
+        await send(carol, d2["id"], "3")
+        items = (await alice.get(alice.org("/conversations")))["items"]
+        assert [(c["id"], c["unread_count"]) for c in items] == [(d2["id"], 2), (d1["id"], 1)]
+        assert items[0]["last_message"]["content"]["text"] == "3"
+        await send(bob, d1["id"], "4")
+        assert [c["id"] for c in (await alice.get(alice.org("/conversations")))["items"]] == [d1["id"], d2["id"]]
+        s = await alice.put(conv(alice, d2["id"], "/settings"), json={"pinned": True, "muted": True})
+        assert s == {"conversation_id": d2["id"], "muted": True, "pinned": True}
+        items = (await alice.get(alice.org("/conversations")))["items"]
+        assert [c["id"] for c in items] == [d2["id"], d1["id"]] and items[0]["muted"]
+        # own messages never count as unread: sending moves the sender's pointer
+        await send(alice, d1["id"], "回复")
+        items = (await alice.get(alice.org("/conversations")))["items"]
+        assert {c["id"]: c["unread_count"] for c in items}[d1["id"]] == 0
+
+
+class TestTenancy:
+    async def test_globex_sees_nothing_of_acme(self, cast):
+        alice, bob, dave = cast["alice"], cast["bob"], cast["dave"]
+        g = await group(alice, bob, name="机密")
+        m = await send(alice, g["id"], "acme 机密 报销")
+        assert (await dave.get(dave.org("/conversations")))["items"] == []
+        for path in ("", "/messages", "/members", "/pins", f"/messages/{m['id']}/receipts", f"/messages/{m['id']}/unread_count"):
+            r = await dave.get(dave.org(f"/conversations/{g['id']}{path}"), expect=404)
+            assert r["code"] == "conversation_not_found"
+            await dave.get(alice.org(f"/conversations/{g['id']}{path}"), expect=404)
+        await dave.post(dave.org(f"/conversations/{g['id']}/members"), json={"member_ids": [dave.member_id]}, expect=404)
+        await dave.post(dave.org(f"/conversations/{g['id']}/read"), json={"seq": 5}, expect=404)
+        await dave.post(dave.org(f"/conversations/{g['id']}/messages/{m['id']}/recall"), expect=404)
+        assert (await dave.get(dave.org("/messages/search"), params={"q": "报销"}))["items"] == []
+        # carol of acme, not in the group, sees nothing either
+        carol = cast["carol"]
+        assert (await carol.get(carol.org("/messages/search"), params={"q": "报销"}))["items"] == []
+        await carol.get(carol.org(f"/conversations/{g['id']}/messages"), expect=404)
