@@ -78,7 +78,7 @@ function shell(active, main) {
     'aria-current': active === route ? 'page' : null, 'data-nav': route,
   }, iconSpan(svg), h('span', { class: 'nav-label' }, t(labelKey)));
   const orgButton = h('a', { href: '#/orgs', class: 'org-switch', 'data-testid': 'org-switch', title: t('org.switch') },
-    h('span', { class: 'org-name' }, org ? org.name : t('org.none')), h('span', { class: 'caret' }, '⇅'));
+    h('span', { class: 'org-name' }, org ? org.name : t('org.none')), h('span', { class: 'caret', 'aria-hidden': 'true' }));
   return h('div', { class: 'shell' },
     h('header', { class: 'topbar' }, h('span', { class: 'brand' }, 'Tack'), orgButton, langToggle()),
     h('nav', { class: 'sidebar', 'aria-label': t('nav.label') },

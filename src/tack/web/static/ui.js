@@ -3,11 +3,18 @@
 import { clear, h } from './dom.js';
 import { getLang, setLang, t } from './i18n.js';
 
+let fieldSeq = 0;
+
+// A labelled control. The hint is linked by aria-describedby rather than put inside the
+// <label>, so the control's accessible name is just the label.
 export function field(labelKey, control, hintKey) {
-  return h('label', { class: 'field' },
-    h('span', { class: 'field-label' }, t(labelKey)),
-    control,
-    hintKey ? h('span', { class: 'field-hint' }, t(hintKey)) : null);
+  const id = control.id || (control.id = `f${++fieldSeq}`);
+  let hint = null;
+  if (hintKey) {
+    hint = h('span', { class: 'field-hint', id: `${id}-hint` }, t(hintKey));
+    control.setAttribute('aria-describedby', hint.id);
+  }
+  return h('div', { class: 'field' }, h('label', { class: 'field-label', for: id }, t(labelKey)), control, hint);
 }
 
 export function input(name, attrs = {}) {

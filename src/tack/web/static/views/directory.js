@@ -86,10 +86,10 @@ async function drawList(body, { tree, department, q, offset, show }) {
     if (subs.length) {
       parts.push(h('ul', { class: 'list sub-depts', 'data-testid': 'sub-departments' }, subs.map((d) => h('li', {},
         h('a', { href: `#/directory/${d.id}`, class: 'list-row', 'data-dept-id': d.id },
-          h('span', { class: 'dept-icon', 'aria-hidden': 'true' }, '▦'),
+          h('span', { class: 'dept-icon', 'aria-hidden': 'true' }),
           h('span', { class: 'grow' }, d.name),
           d.hidden ? h('span', { class: 'tag tag-muted' }, t('department.hidden')) : null,
-          h('span', { class: 'chevron', 'aria-hidden': 'true' }, '›'))))));
+          h('span', { class: 'chevron', 'aria-hidden': 'true' }))))));
     }
   }
   if (page.items.length) {

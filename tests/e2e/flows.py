@@ -1,0 +1,23 @@
+"""Steps several browser tests share, written the way a person does them."""
+
+from playwright.async_api import Page, expect
+
+
+async def sign_in(page: Page, login: str, password: str, *, language: str = "zh-CN") -> None:
+    labels = {"zh-CN": ("手机号或邮箱", "密码", "登录"), "en": ("Phone or e-mail", "Password", "Sign in")}[language]
+    form = page.get_by_test_id("login-form")
+    await expect(form).to_be_visible()
+    await form.get_by_label(labels[0]).fill(login)
+    await form.get_by_label(labels[1], exact=True).fill(password)
+    await form.get_by_role("button", name=labels[2]).click()
+
+
+async def open_login(page: Page) -> None:
+    await page.goto("/#/login")
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
+async def sign_out(page: Page) -> None:
+    await page.get_by_role("navigation", name="导航").get_by_role("link", name="我的").click()
+    await page.get_by_test_id("logout").click()
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
