@@ -1,6 +1,6 @@
 """Reads of the directory for the API, the web client and (later) the realtime snapshot."""
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.core.actor import Actor
@@ -220,15 +220,18 @@ async def list_members(
 
 def _search_condition(actor: Actor, text: str):  # type: ignore[no-untyped-def]
     """Digits look for phone numbers and employee numbers; anything else for names, their
-    pinyin and initials, and employee numbers (fewer LIKE scans per query)."""
+    pinyin and initials, and employee numbers (fewer LIKE scans per query).
+
+    `text` is lower case; names and employee numbers are lowered too, because LIKE ignores
+    case on SQLite but not on PostgreSQL (pinyin is stored lower case already)."""
     contains = f"%{_escape_like(text)}%"
-    employee_no = Member.employee_no.like(contains, escape="\\")
+    employee_no = func.lower(Member.employee_no).like(contains, escape="\\")
     if text.lstrip("+").isdigit():
         phone = Member.phone.like(contains, escape="\\")
         if not actor.is_admin:
             phone = phone & (Member.hide_phone.is_(False) | (Member.id == actor.member_id))
         return or_(phone, employee_no)
-    return or_(Member.pinyin.like(contains, escape="\\"), Member.name.like(contains, escape="\\"), employee_no)
+    return or_(Member.pinyin.like(contains, escape="\\"), func.lower(Member.name).like(contains, escape="\\"), employee_no)
 
 
 async def list_invitations(session: AsyncSession, actor: Actor, *, base_url: str) -> list[InvitationRead]:
