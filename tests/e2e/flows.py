@@ -21,3 +21,10 @@ async def sign_out(page: Page) -> None:
     await page.get_by_role("navigation", name="导航").get_by_role("link", name="我的").click()
     await page.get_by_test_id("logout").click()
     await expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
+async def sign_in_through_api(page: Page, login: str, password: str, route: str = "directory") -> None:
+    """For tests about what comes after signing in: the page's context gets the same cookies."""
+    response = await page.request.post("/api/v1/auth/login", data={"login": login, "password": password})
+    assert response.ok, await response.text()
+    await page.goto(f"/#/{route}")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.flows import open_login, sign_in, sign_out
+from tests.e2e.flows import open_login, sign_in, sign_in_through_api, sign_out
 
 pytestmark = pytest.mark.e2e
 
@@ -43,8 +43,7 @@ async def test_admin_adds_member_who_signs_in_with_first_password(page: Page, de
 
 async def test_invitation_link_with_qr_brings_a_new_person_in(new_context, demo_server: dict) -> None:
     admin = await new_context()
-    await open_login(admin)
-    await sign_in(admin, demo_server["logins"]["owner"]["login"], demo_server["password"])
+    await sign_in_through_api(admin, demo_server["logins"]["owner"]["login"], demo_server["password"])
     await _open_admin_tab(admin, "邀请")
     await admin.get_by_test_id("invitation-form").get_by_label("加入部门").select_option(label="\u3000市场部")
     await admin.get_by_role("button", name="生成邀请链接").click()
@@ -74,8 +73,7 @@ async def test_invitation_link_with_qr_brings_a_new_person_in(new_context, demo_
 
 
 async def test_import_reports_failed_rows(page: Page, demo_server: dict) -> None:
-    await open_login(page)
-    await sign_in(page, demo_server["logins"]["owner"]["login"], demo_server["password"])
+    await sign_in_through_api(page, demo_server["logins"]["owner"]["login"], demo_server["password"])
     await _open_admin_tab(page, "导入导出")
     sheet = "姓名,手机号,部门\n郑导入,13912340003,外包部/测试组\n,13912340004,外包部\n".encode()
     await page.get_by_label("选择文件（CSV 或 Excel）").set_input_files(

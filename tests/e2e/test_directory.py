@@ -3,7 +3,7 @@
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.e2e.flows import open_login, sign_in
+from tests.e2e.flows import open_login, sign_in, sign_in_through_api
 
 pytestmark = pytest.mark.e2e
 
@@ -33,24 +33,21 @@ async def test_browse_tree_to_members_and_profile(page: Page, demo_server: dict)
 
 
 async def test_search_finds_by_pinyin_initials(page: Page, demo_server: dict) -> None:
-    await open_login(page)
-    await sign_in(page, "13800000004", demo_server["password"])
+    await sign_in_through_api(page, "13800000004", demo_server["password"])
     await page.get_by_test_id("member-search").fill("cj")
     await expect(page.get_by_test_id("member-list").locator(".member-name")).to_have_text(["陈静"])
 
 
 async def test_hidden_department_shows_to_owner_only(new_context, demo_server: dict) -> None:
     member = await new_context()
-    await open_login(member)
-    await sign_in(member, demo_server["logins"]["member"]["login"], demo_server["password"])
+    await sign_in_through_api(member, demo_server["logins"]["member"]["login"], demo_server["password"])
     member_tree = member.get_by_test_id("dept-tree")
     await expect(member_tree.get_by_role("link", name="市场部")).to_be_visible()
     await expect(member_tree.get_by_role("link", name="财务部")).to_have_count(0)
     await expect(member.get_by_test_id("sub-departments")).not_to_contain_text("财务部")
 
     owner = await new_context()
-    await open_login(owner)
-    await sign_in(owner, demo_server["logins"]["owner"]["login"], demo_server["password"])
+    await sign_in_through_api(owner, demo_server["logins"]["owner"]["login"], demo_server["password"])
     hidden = owner.get_by_test_id("dept-tree").locator(".tree-row", has=owner.get_by_role("link", name="财务部"))
     await expect(hidden).to_be_visible()
     await expect(hidden).to_contain_text("隐藏")

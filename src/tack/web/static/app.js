@@ -5,7 +5,7 @@ import { whenSignedOut } from './api.js';
 import { clear, h } from './dom.js';
 import { getLang, onLangChange, t } from './i18n.js';
 import { ACCOUNT_ICON, NAV_ITEMS } from './nav.js';
-import { currentRoute, go } from './router.js';
+import { currentRoute, go, safeNext } from './router.js';
 import { loadCurrentOrg, loadMe, session, signedOut } from './state.js';
 import { langToggle, toast } from './ui.js';
 
@@ -34,6 +34,8 @@ async function render() {
     if (SCREENS[head]) {
       const screen = SCREENS[head];
       if (!screen.public && !session.me) return toLogin(route);
+      // Signed in already: the sign-in screens have nothing to offer.
+      if (session.me && (head === 'login' || head === 'signup')) return go(safeNext(route.query.next) || 'directory');
       const module = await screen.load();
       if (ctx.stale()) return;
       const main = h('main', { class: 'page page-plain' });
@@ -42,7 +44,11 @@ async function render() {
       return;
     }
     if (!session.me) return toLogin(route);
-    const org = await loadCurrentOrg();
+    const org = await loadCurrentOrg().catch((error) => {
+      // Removed from the organization since last time: choose another one.
+      if (error.status === 403 || error.status === 404) return null;
+      throw error;
+    });
     if (ctx.stale()) return;
     if (!org && head !== 'account') return go('orgs');
     const entry = SHELL_SCREENS[head] || NAV_ITEMS.find((item) => item.route === head && item.visible(org));
