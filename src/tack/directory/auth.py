@@ -12,6 +12,7 @@ from tack.core.errors import Forbidden, Unauthorized
 from tack.core.tokens import hash_token, same, sign
 from tack.directory.access import actor_for_org
 from tack.directory.repository import AccountRepository
+from tack.directory.schemas import MAX_ID
 from tack.storage.deps import get_read_session
 
 SESSION_COOKIE = "tack_session"
@@ -54,7 +55,7 @@ async def get_caller(request: Request, session: Annotated[AsyncSession, Depends(
 
 
 async def get_org_actor(
-    org_id: Annotated[int, Path()],
+    org_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     caller: Annotated[Caller, Depends(get_caller)],
     session: Annotated[AsyncSession, Depends(get_read_session)],
 ) -> Actor:

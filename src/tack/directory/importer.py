@@ -2,12 +2,10 @@
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from tack.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -43,6 +41,10 @@ def _map_header(header: list[str]) -> dict[int, str]:
     return mapping
 
 
+# Control characters (NUL above all, which PostgreSQL refuses in text) never belong in a cell.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
@@ -52,7 +54,7 @@ def _cell(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # phone numbers typed into Excel become floats
-    return str(value).strip()
+    return str(value).translate(_CONTROL).strip()
 
 
 def _rows(raw_rows: list[list[object]], max_rows: int) -> list[SheetRow]:
@@ -80,30 +82,67 @@ def _decode(data: bytes) -> str:
     raise BadRequest("The CSV file is neither UTF-8 nor GBK text", code="import_bad_file")
 
 
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MB"
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def _is_blank(row: tuple[object, ...] | list[object]) -> bool:
+    return all(v is None or str(v).strip() == "" for v in row)
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> list[list[object]]:
+    """The first worksheet's rows; stops one row past the limit so that _rows can refuse it.
+
+    Anything openpyxl or the XML and zip layers below it raise means a broken workbook.
+    """
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            if not workbook.worksheets:
+                raise BadRequest("The workbook has no worksheet", code="import_bad_file")
+            raw: list[list[object]] = []
+            filled = 0
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                raw.append(list(row))
+                if not _is_blank(row):
+                    filled += 1
+                    if filled > max_rows + 1:  # the header plus one row too many
+                        break
+        finally:
+            workbook.close()
+    except BadRequest:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a corrupt upload may fail anywhere inside openpyxl
+        raise BadRequest("The file is not a valid XLSX workbook", code="import_bad_file") from exc
+    return raw
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    if b"\x00" in data[:4096]:
+        raise UnsupportedMediaType("That is not a CSV text file", code="unsupported_media_type")
+    text = _decode(data)
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a field over the csv module's size limit, a stray NUL, ...
+        raise BadRequest(f"The CSV file cannot be read: {exc}", code="import_bad_file") from exc
+
+
 def read_sheet(filename: str, data: bytes, *, max_bytes: int, max_rows: int) -> list[SheetRow]:
-    """Parses an upload; raises 4xx errors for files that cannot be a member sheet at all."""
+    """Parses an upload; raises 4xx errors for files that cannot be a member sheet at all.
+
+    The kind comes from the content (a zip is an XLSX workbook) and else from the name:
+    .csv / .txt (or no name) is CSV text, anything else is refused.
+    """
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"Import files may be at most {max_bytes // (1024 * 1024)} MB", code="import_too_large")
+        raise PayloadTooLarge(f"Import files may be at most {_size(max_bytes)}", code="import_too_large")
     name = filename.lower()
     is_zip = data[:4] == b"PK\x03\x04"
     if name.endswith(".xlsx") or is_zip:
         if not is_zip:
             raise BadRequest("The file is not a valid XLSX workbook", code="import_bad_file")
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise BadRequest("The file is not a valid XLSX workbook", code="import_bad_file") from exc
-        sheet = workbook.worksheets[0]
-        raw: list[list[object]] = []
-        for row in sheet.iter_rows(values_only=True):
-            raw.append(list(row))
-            if len(raw) > max_rows + 1:
-                break
-        workbook.close()
-        return _rows(raw, max_rows)
+        return _rows(_read_xlsx(data, max_rows), max_rows)
     if name.endswith(".csv") or name.endswith(".txt") or not name:
-        if b"\x00" in data[:4096]:
-            raise UnsupportedMediaType("That is not a CSV text file", code="unsupported_media_type")
-        text = _decode(data)
-        return _rows([list(r) for r in csv.reader(io.StringIO(text))], max_rows)
+        return _rows(_read_csv(data), max_rows)
     raise UnsupportedMediaType("Upload a .csv or .xlsx file", code="unsupported_media_type")

@@ -205,7 +205,8 @@ async def list_members(
                 ),
             )
         )
-    if q and q.strip():
+    q = (q or "").replace("\x00", "")  # PostgreSQL refuses NUL in text, and no name holds one
+    if q.strip():
         stmt = stmt.where(_search_condition(actor, q.strip().lower()))
     ids = list((await session.execute(stmt.order_by(Member.sort_key, Member.id))).scalars())
     total = len(ids)
@@ -348,9 +349,11 @@ async def export_rows(session: AsyncSession, actor: Actor) -> list[list[str]]:
     departments = {d.id: d for d in await DepartmentRepository(session, org_id).all()}
 
     def path(department_id: int) -> str:
+        """'研发部/后端组', from below the root: the file then imports into any organization
+        (the root itself is the empty path)."""
         names = []
         current: int | None = department_id
-        while current is not None and current in departments:
+        while current is not None and current in departments and departments[current].parent_id is not None:
             names.append(departments[current].name)
             current = departments[current].parent_id
         return "/".join(reversed(names))
@@ -374,7 +377,7 @@ async def export_rows(session: AsyncSession, actor: Actor) -> list[list[str]]:
                 m.email or "",
                 m.job_title or "",
                 m.employee_no or "",
-                ";".join(path(d) for d in dept_ids[m.id]),
+                ";".join(sorted(p for p in (path(d) for d in dept_ids[m.id]) if p)),
                 (manager.phone or manager.employee_no or manager.email or "") if manager else "",
                 m.hire_date.isoformat() if m.hire_date else "",
             ]

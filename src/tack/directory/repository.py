@@ -1,6 +1,8 @@
 """Statements on the directory's own tables; org-owned ones always start from OrgRepository.base()."""
 
 
+import re
+
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,8 @@ from tack.directory.models import (
     Org,
 )
 from tack.storage.repository import OrgRepository
+
+INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class AccountRepository:
@@ -80,6 +84,8 @@ class AccountRepository:
         return await self.session.get(Org, org_id)
 
     async def invitation_by_token(self, token: str) -> Invitation | None:
+        if not INVITATION_TOKEN.fullmatch(token):  # tokens are url-safe base64, see new_token
+            return None
         stmt = select(Invitation).where(Invitation.token == token)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
@@ -145,7 +151,7 @@ class MemberRepository(OrgRepository[Member]):
             return out
         stmt = select(MemberDepartment.member_id, MemberDepartment.department_id).where(
             MemberDepartment.org_id == self.org_id, MemberDepartment.member_id.in_(member_ids)
-        )
+        ).order_by(MemberDepartment.member_id, MemberDepartment.department_id)
         for member_id, department_id in (await self.session.execute(stmt)).all():
             out[member_id].append(department_id)
         return out

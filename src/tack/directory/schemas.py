@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{5,19}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -36,10 +36,25 @@ ShortText = Annotated[str | None, StringConstraints(strip_whitespace=True, max_l
 # password gets its own code (weak_password) rather than a generic validation error.
 Password = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Role = Literal["owner", "admin", "subadmin", "member"]
+# Ids and numbers the database can hold (BIGINT ids, INTEGER sort orders): larger ones are
+# refused as invalid input instead of overflowing inside the driver.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+SortOrder = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class Strict(BaseModel):
+    """Request bodies: unknown fields are errors, and no text may carry a NUL character
+    (PostgreSQL cannot store one)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -101,7 +116,7 @@ class SessionRead(BaseModel):
 
 class AccountUpdate(Strict):
     language: Literal["zh-CN", "en"] | None = None
-    last_org_id: int | None = None
+    last_org_id: Id | None = None
 
 
 # --- organizations ----------------------------------------------------------------------
@@ -131,20 +146,20 @@ class OrgRead(BaseModel):
 
 class DepartmentCreate(Strict):
     name: Name
-    parent_id: int
-    sort_order: int = 0
+    parent_id: Id
+    sort_order: SortOrder = 0
     hidden: bool = False
 
 
 class DepartmentUpdate(Strict):
     name: Name | None = None
-    parent_id: int | None = None
-    sort_order: int | None = None
+    parent_id: Id | None = None
+    sort_order: SortOrder | None = None
     hidden: bool | None = None
 
 
 class DepartmentManagersUpdate(Strict):
-    member_ids: Annotated[list[int], Field(max_length=50)]
+    member_ids: Annotated[list[Id], Field(max_length=50)]
 
 
 class DepartmentRead(BaseModel):
@@ -169,8 +184,8 @@ class MemberCreate(Strict):
     email: Email = None
     job_title: ShortText = None
     employee_no: ShortText = None
-    department_ids: Annotated[list[int], Field(max_length=20)] = []
-    manager_id: int | None = None
+    department_ids: Annotated[list[Id], Field(max_length=20)] = []
+    manager_id: Id | None = None
     hire_date: date | None = None
     hide_phone: bool = False
     # Given: the new account's first password; absent: one is generated and returned once.
@@ -183,15 +198,15 @@ class MemberUpdate(Strict):
     email: Email = None
     job_title: ShortText = None
     employee_no: ShortText = None
-    department_ids: Annotated[list[int], Field(min_length=1, max_length=20)] | None = None
-    manager_id: int | None = None
+    department_ids: Annotated[list[Id], Field(min_length=1, max_length=20)] | None = None
+    manager_id: Id | None = None
     hire_date: date | None = None
     hide_phone: bool | None = None
 
 
 class RoleUpdate(Strict):
     role: Role
-    scope_department_ids: Annotated[list[int], Field(max_length=100)] = []
+    scope_department_ids: Annotated[list[Id], Field(max_length=100)] = []
 
 
 class MemberRead(BaseModel):
@@ -233,7 +248,7 @@ class PasswordIssued(BaseModel):
 
 
 class InvitationCreate(Strict):
-    department_id: int | None = None
+    department_id: Id | None = None
     expires_in_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 24 * 7
     requires_approval: bool = False
 

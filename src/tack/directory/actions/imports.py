@@ -45,14 +45,30 @@ def _department_paths(text: str) -> list[tuple[str, ...]]:
     return paths
 
 
+LABELS = {"phone": "手机号", "email": "邮箱", "employee_no": "工号", "name": "姓名", "job_title": "职位"}
+
+
+def _parse_date(text: str) -> date:
+    """2024-03-01, 2024/3/1 or 2024.3.1, as spreadsheets write dates typed by hand."""
+    parts = text.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise ValueError(text)
+    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+
+
 def _validate(rows: list[SheetRow]) -> tuple[list[_Candidate], list[ImportRowResult]]:
+    """Per-row checks that need no database; each bad row gets one stable code:
+
+    invalid_date, invalid_<field> (name, phone, email, job_title, employee_no),
+    contact_required, duplicate_in_file.
+    """
     candidates: list[_Candidate] = []
     errors: list[ImportRowResult] = []
     seen: dict[str, dict[str, int]] = {"phone": {}, "email": {}, "employee_no": {}}
     for sheet_row in rows:
         v = sheet_row.values
         try:
-            hire = date.fromisoformat(v["hire_date"].replace("/", "-")) if v.get("hire_date") else None
+            hire = _parse_date(v["hire_date"]) if v.get("hire_date") else None
         except ValueError:
             errors.append(_error(sheet_row.number, "invalid_date", "入职日期格式应为 YYYY-MM-DD"))
             continue
@@ -67,8 +83,9 @@ def _validate(rows: list[SheetRow]) -> tuple[list[_Candidate], list[ImportRowRes
             )
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            errors.append(_error(sheet_row.number, "invalid_value", f"{where}: {first['msg']}"))
+            field_name = str(first["loc"][0]) if first["loc"] else "value"
+            label = LABELS.get(field_name, field_name)
+            errors.append(_error(sheet_row.number, f"invalid_{field_name}", f"{label}不正确: {first['msg']}"))
             continue
         if not body.phone and not body.email:
             errors.append(_error(sheet_row.number, "contact_required", "手机号和邮箱至少填写一个"))
@@ -78,7 +95,9 @@ def _validate(rows: list[SheetRow]) -> tuple[list[_Candidate], list[ImportRowRes
         )
         if duplicate:
             first_row = seen[duplicate][getattr(body, duplicate)]
-            errors.append(_error(sheet_row.number, f"{duplicate}_taken", f"与第 {first_row} 行重复 ({duplicate})"))
+            errors.append(
+                _error(sheet_row.number, "duplicate_in_file", f"{LABELS[duplicate]}与第 {first_row} 行重复")
+            )
             continue
         for f in seen:
             if getattr(body, f):
@@ -128,50 +147,61 @@ async def check_import_members(
             kept = []
             for c in candidates:
                 if getattr(c.body, field_name) in taken:
-                    errors.append(_error(c.row, f"{field_name}_taken", f"本组织已有成员使用该{field_name}"))
+                    errors.append(
+                        _error(c.row, f"{field_name}_taken", f"本组织已有成员使用该{LABELS[field_name]}")
+                    )
                 else:
                     kept.append(c)
             candidates = kept
 
-    # Managers: an existing member (by phone, employee no. or e-mail) or another row of the file.
-    by_ref: dict[str, _Candidate] = {}
-    for c in candidates:
-        for value in (c.body.phone, c.body.employee_no, c.body.email):
-            if value:
-                by_ref.setdefault(value, c)
+    # Managers: an existing member (by phone, employee no. or e-mail) or another good row of
+    # the file. A row whose manager cannot be found is rejected, and so, in turn, is a row
+    # that names a rejected row as its manager.
     existing_refs: dict[str, int] = {}
-    refs = list({c.manager_ref for c in candidates if c.manager_ref and c.manager_ref not in by_ref})
+    refs = list({c.manager_ref for c in candidates if c.manager_ref})
     for field_name in ("phone", "employee_no", "email"):
         for i in range(0, len(refs), BATCH):
             column = getattr(Member, field_name)
             stmt = select(column, Member.id).where(Member.org_id == org_id, column.in_(refs[i : i + BATCH]))
             existing_refs.update({k: v for k, v in (await uow.session.execute(stmt)).all()})
-    kept = []
-    for c in candidates:
-        if c.manager_ref and c.manager_ref not in by_ref and c.manager_ref not in existing_refs:
-            errors.append(_error(c.row, "manager_not_found", f"找不到直属主管 {c.manager_ref}"))
-        else:
-            kept.append(c)
-    candidates = kept
+    while True:
+        by_ref = _refs_of(candidates)
+        kept = []
+        for c in candidates:
+            if c.manager_ref and c.manager_ref not in by_ref and c.manager_ref not in existing_refs:
+                errors.append(_error(c.row, "manager_not_found", f"找不到直属主管 {c.manager_ref}"))
+            else:
+                kept.append(c)
+        if len(kept) == len(candidates):
+            break
+        candidates = kept
+    in_cycle = _manager_cycles(candidates, by_ref)
 
     departments_created = await _resolve_departments(uow, org_id, candidates)
     await _link_accounts(uow, org_id, candidates)
     await _insert(uow, org_id, candidates, progress)
 
-    # Second pass for managers now that every row has an id; a manager row that was itself
-    # rejected leaves the member without a manager, which the report states.
+    # Second pass for managers now that every row has an id. Rows whose managers (in the
+    # file) would report to each other in a circle are created without a manager, and say so.
     updates = []
     for c in candidates:
-        if not c.manager_ref:
+        if not c.manager_ref or id(c) in in_cycle:
             continue
         target = by_ref.get(c.manager_ref)
-        manager_id = target.member_id if target is not None else existing_refs.get(c.manager_ref)
-        if manager_id and manager_id != c.member_id:
-            updates.append({"id": c.member_id, "manager_id": manager_id})
+        manager_id = target.member_id if target is not None else existing_refs[c.manager_ref]
+        updates.append({"id": c.member_id, "manager_id": manager_id})
     if updates:
         await uow.session.execute(update(Member), updates)
 
-    results = [ImportRowResult(row=c.row, status="created", member_id=c.member_id) for c in candidates]
+    results = [
+        ImportRowResult(row=c.row, status="created", member_id=c.member_id)
+        if id(c) not in in_cycle
+        else ImportRowResult(
+            row=c.row, status="created", member_id=c.member_id, code="manager_cycle",
+            message="直属主管形成循环，未设置直属主管",
+        )
+        for c in candidates
+    ]
     report = ImportReport(
         total=len(rows),
         created=len(candidates),
@@ -184,6 +214,36 @@ async def check_import_members(
         detail={"created": report.created, "failed": report.failed, "departments_created": departments_created},
     )
     return report
+
+
+def _refs_of(candidates: list[_Candidate]) -> dict[str, _Candidate]:
+    """How other rows may name a row as their manager: phone, employee no. or e-mail."""
+    by_ref: dict[str, _Candidate] = {}
+    for c in candidates:
+        for value in (c.body.phone, c.body.employee_no, c.body.email):
+            if value:
+                by_ref.setdefault(value, c)
+    return by_ref
+
+
+def _manager_cycles(candidates: list[_Candidate], by_ref: dict[str, _Candidate]) -> set[int]:
+    """ids of the rows whose managers, followed through the file, come back to them."""
+    manager_of = {id(c): by_ref[c.manager_ref] for c in candidates if c.manager_ref in by_ref}
+    state: dict[int, int] = {}  # 1: on the current path, 2: settled
+    in_cycle: set[int] = set()
+    for start in candidates:
+        path: list[_Candidate] = []
+        current: _Candidate | None = start
+        while current is not None and id(current) not in state:
+            state[id(current)] = 1
+            path.append(current)
+            current = manager_of.get(id(current))
+        if current is not None and state[id(current)] == 1:
+            at = next(i for i, p in enumerate(path) if p is current)
+            in_cycle.update(id(p) for p in path[at:])
+        for p in path:
+            state[id(p)] = 2
+    return in_cycle
 
 
 async def _resolve_departments(uow: UnitOfWork, org_id: int, candidates: list[_Candidate]) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tack.directory import queries
 from tack.directory.actions import invitations
 from tack.directory.auth import CurrentActor, CurrentCaller
+from tack.directory.routes import IdPath
 from tack.directory.schemas import (
     InvitationCreate,
     InvitationPublicRead,
@@ -42,13 +43,13 @@ async def list_invitations(request: Request, actor: CurrentActor, session: ReadS
 
 
 @router.delete("/orgs/{org_id}/invitations/{invitation_id}", status_code=204, response_class=Response)
-async def revoke_invitation(actor: CurrentActor, invitation_id: int, uow: UoW) -> None:
+async def revoke_invitation(actor: CurrentActor, invitation_id: IdPath, uow: UoW) -> None:
     await invitations.check_revoke_invitation(uow, actor, invitation_id)
 
 
 @router.get("/orgs/{org_id}/invitations/{invitation_id}/qr.{kind}", response_class=Response)
 async def invitation_qr(
-    request: Request, actor: CurrentActor, invitation_id: int, kind: str, session: ReadSession
+    request: Request, actor: CurrentActor, invitation_id: IdPath, kind: str, session: ReadSession
 ) -> Response:
     """The link as a QR code, PNG for printing or SVG for screens and posters."""
     if kind not in ("png", "svg"):
@@ -80,12 +81,12 @@ async def list_join_requests(actor: CurrentActor, session: ReadSession) -> list[
 
 
 @router.post("/orgs/{org_id}/join-requests/{request_id}/approve")
-async def approve_join_request(actor: CurrentActor, request_id: int, uow: UoW) -> JoinRequestRead:
+async def approve_join_request(actor: CurrentActor, request_id: IdPath, uow: UoW) -> JoinRequestRead:
     request, invitation, _ = await invitations.check_decide_join_request(uow, actor, request_id, approve=True)
     return queries.join_request_read(request, invitation.department_id)
 
 
 @router.post("/orgs/{org_id}/join-requests/{request_id}/reject")
-async def reject_join_request(actor: CurrentActor, request_id: int, uow: UoW) -> JoinRequestRead:
+async def reject_join_request(actor: CurrentActor, request_id: IdPath, uow: UoW) -> JoinRequestRead:
     request, invitation, _ = await invitations.check_decide_join_request(uow, actor, request_id, approve=False)
     return queries.join_request_read(request, invitation.department_id)

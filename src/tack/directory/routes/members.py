@@ -13,6 +13,7 @@ from tack.directory import queries
 from tack.directory.actions import imports, members
 from tack.directory.auth import CurrentActor
 from tack.directory.importer import EXPORT_HEADERS
+from tack.directory.routes import IdPath, IdQuery
 from tack.directory.schemas import (
     ImportReport,
     MemberCreate,
@@ -35,10 +36,10 @@ ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 async def list_members(
     actor: CurrentActor,
     session: ReadSession,
-    department_id: Annotated[int | None, Query()] = None,
+    department_id: IdQuery = None,
     q: Annotated[str | None, Query(max_length=64)] = None,
     include_inactive: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> MemberPage:
     return await queries.list_members(
@@ -87,7 +88,7 @@ async def import_members(request: Request, actor: CurrentActor, file: UploadFile
 
 
 @router.get("/members/{member_id}")
-async def get_member(actor: CurrentActor, member_id: int, session: ReadSession) -> MemberRead:
+async def get_member(actor: CurrentActor, member_id: IdPath, session: ReadSession) -> MemberRead:
     return await queries.get_member(session, actor, member_id)
 
 
@@ -101,34 +102,34 @@ async def add_member(actor: CurrentActor, body: MemberCreate, uow: UoW) -> Membe
 
 
 @router.patch("/members/{member_id}")
-async def update_member(actor: CurrentActor, member_id: int, body: MemberUpdate, uow: UoW) -> MemberRead:
+async def update_member(actor: CurrentActor, member_id: IdPath, body: MemberUpdate, uow: UoW) -> MemberRead:
     await members.check_update_member(uow, actor, member_id, body)
     await uow.session.flush()
     return await queries.get_member(uow.session, actor, member_id)
 
 
 @router.post("/members/{member_id}/deactivate")
-async def deactivate_member(actor: CurrentActor, member_id: int, uow: UoW) -> MemberRead:
+async def deactivate_member(actor: CurrentActor, member_id: IdPath, uow: UoW) -> MemberRead:
     await members.check_set_member_active(uow, actor, member_id, active=False)
     await uow.session.flush()
     return await queries.get_member(uow.session, actor, member_id)
 
 
 @router.post("/members/{member_id}/reactivate")
-async def reactivate_member(actor: CurrentActor, member_id: int, uow: UoW) -> MemberRead:
+async def reactivate_member(actor: CurrentActor, member_id: IdPath, uow: UoW) -> MemberRead:
     await members.check_set_member_active(uow, actor, member_id, active=True)
     await uow.session.flush()
     return await queries.get_member(uow.session, actor, member_id)
 
 
 @router.put("/members/{member_id}/role")
-async def set_member_role(actor: CurrentActor, member_id: int, body: RoleUpdate, uow: UoW) -> MemberRead:
+async def set_member_role(actor: CurrentActor, member_id: IdPath, body: RoleUpdate, uow: UoW) -> MemberRead:
     await members.check_set_role(uow, actor, member_id, body)
     await uow.session.flush()
     return await queries.get_member(uow.session, actor, member_id)
 
 
 @router.post("/members/{member_id}/password")
-async def issue_member_password(actor: CurrentActor, member_id: int, uow: UoW) -> PasswordIssued:
+async def issue_member_password(actor: CurrentActor, member_id: IdPath, uow: UoW) -> PasswordIssued:
     password = await members.check_issue_password(uow, actor, member_id)
     return PasswordIssued(member_id=member_id, password=password)

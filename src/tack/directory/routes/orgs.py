@@ -9,6 +9,7 @@ from tack.directory import queries
 from tack.directory.access import actor_for_org
 from tack.directory.actions import departments, orgs
 from tack.directory.auth import CurrentActor, CurrentCaller
+from tack.directory.routes import IdPath, IdQuery
 from tack.directory.schemas import (
     AuditPage,
     DepartmentCreate,
@@ -59,13 +60,13 @@ async def create_department(actor: CurrentActor, body: DepartmentCreate, uow: Uo
 
 
 @router.get("/orgs/{org_id}/departments/{department_id}")
-async def get_department(actor: CurrentActor, department_id: int, session: ReadSession) -> DepartmentRead:
+async def get_department(actor: CurrentActor, department_id: IdPath, session: ReadSession) -> DepartmentRead:
     return await queries.get_department(session, actor, department_id)
 
 
 @router.patch("/orgs/{org_id}/departments/{department_id}")
 async def update_department(
-    actor: CurrentActor, department_id: int, body: DepartmentUpdate, uow: UoW
+    actor: CurrentActor, department_id: IdPath, body: DepartmentUpdate, uow: UoW
 ) -> DepartmentRead:
     department = await departments.check_update_department(uow, actor, department_id, body)
     await uow.session.flush()
@@ -73,13 +74,13 @@ async def update_department(
 
 
 @router.delete("/orgs/{org_id}/departments/{department_id}", status_code=204, response_class=Response)
-async def delete_department(actor: CurrentActor, department_id: int, uow: UoW) -> None:
+async def delete_department(actor: CurrentActor, department_id: IdPath, uow: UoW) -> None:
     await departments.check_delete_department(uow, actor, department_id)
 
 
 @router.put("/orgs/{org_id}/departments/{department_id}/managers")
 async def set_department_managers(
-    actor: CurrentActor, department_id: int, body: DepartmentManagersUpdate, uow: UoW
+    actor: CurrentActor, department_id: IdPath, body: DepartmentManagersUpdate, uow: UoW
 ) -> DepartmentRead:
     await departments.check_set_department_managers(uow, actor, department_id, body)
     await uow.session.flush()
@@ -90,7 +91,7 @@ async def set_department_managers(
 async def list_audit(
     actor: CurrentActor,
     session: ReadSession,
-    before_id: Annotated[int | None, Query()] = None,
+    before_id: IdQuery = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> AuditPage:
     return await queries.list_audit(session, actor, before_id=before_id, limit=limit)
