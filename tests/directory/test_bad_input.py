@@ -63,26 +63,24 @@ class TestMalformedBodies:
 
 
 class TestOutOfRangeNumbers:
-    @pytest.mark.parametrize(
-        ("method", "path"),
-        [
-            ("GET", "/members/{huge}"),
-            ("PATCH", "/members/{huge}"),
-            ("POST", "/members/{huge}/password"),
-            ("GET", "/departments/{huge}"),
-            ("DELETE", "/departments/{huge}"),
-            ("DELETE", "/invitations/{huge}"),
-            ("GET", "/invitations/{huge}/qr.png"),
-            ("POST", "/join-requests/{huge}/approve"),
+    async def test_ids_in_paths(self, cast):
+        alice = cast["alice"]
+        for method, path in (
+            ("GET", f"/members/{HUGE}"),
+            ("PATCH", f"/members/{HUGE}"),
+            ("POST", f"/members/{HUGE}/password"),
+            ("GET", f"/departments/{HUGE}"),
+            ("DELETE", f"/departments/{HUGE}"),
+            ("DELETE", f"/invitations/{HUGE}"),
+            ("GET", f"/invitations/{HUGE}/qr.png"),
+            ("POST", f"/join-requests/{HUGE}/approve"),
             ("GET", "/members/0"),
             ("GET", "/departments/-1"),
-        ],
-    )
-    async def test_ids_in_paths(self, cast, method, path):
-        alice = cast["alice"]
-        body = {"name": "x"} if method == "PATCH" else None
-        r = await alice.request(method, alice.org(path.format(huge=HUGE)), json=body, expect=422)
-        assert_error(r)
+        ):
+            body = {"name": "x"} if method == "PATCH" else None
+            r = await alice.request(method, alice.org(path), json=body, expect=None)
+            assert alice.last.status_code == 422, (method, path, r)
+            assert_error(r)
 
     async def test_huge_org_id(self, cast):
         r = await cast["alice"].get(f"/api/v1/orgs/{HUGE}/members", expect=422)
