@@ -1,5 +1,6 @@
 """Accounts: sign-up, sign-in (throttled, with TOTP), sessions, cookies + CSRF, passwords."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -231,8 +232,8 @@ class TestChangePassword:
 
     async def test_wrong_old_password(self, cast, client):
         bob = cast["bob"]
-        r = await bob.post("/api/v1/me/password", json={"old_password": "nope-nope", "new_password": "new-secret-1"}, expect=401)
-        assert r["code"] == "invalid_credentials"
+        r = await bob.post("/api/v1/me/password", json={"old_password": "nope-nope", "new_password": "new-secret-1"}, expect=400)
+        assert r["code"] == "wrong_password"
         await bob.get("/api/v1/me")
         assert (await login_status(client, "13900000002", "password-bob")).status_code == 200
 
@@ -241,6 +242,11 @@ class TestChangePassword:
             "/api/v1/me/password", json={"old_password": "password-bob", "new_password": "1234"}, expect=422
         )
         assert r["code"] == "weak_password"
+
+
+def next_code(totp: pyotp.TOTP) -> str:
+    """The next 30-second step's code: still inside the accepted drift, and not yet used."""
+    return totp.at(time.time() + totp.interval)
 
 
 class TestTotp:
@@ -257,7 +263,19 @@ class TestTotp:
         r = await login_status(client, "13900000002", "password-bob")
         assert r.status_code == 401
         assert r.json()["code"] == "totp_required"
-        r = await login_status(client, "13900000002", "password-bob", totp_code=totp.now())
+        r = await login_status(client, "13900000002", "password-bob", totp_code=next_code(totp))
+        assert r.status_code == 200, r.text
+
+    async def test_a_code_is_accepted_once(self, cast, client):
+        """The code that just enabled 2FA cannot sign in within its window (no replay)."""
+        bob = cast["bob"]
+        setup = await bob.post("/api/v1/me/totp/setup")
+        totp = pyotp.TOTP(setup["secret"])
+        code = totp.now()
+        await bob.post("/api/v1/me/totp/enable", json={"code": code}, expect=204)
+        r = await login_status(client, "13900000002", "password-bob", totp_code=code)
+        assert r.status_code == 401 and r.json()["code"] == "totp_invalid"
+        r = await login_status(client, "13900000002", "password-bob", totp_code=next_code(totp))
         assert r.status_code == 200, r.text
 
     async def test_wrong_code(self, cast, client):
@@ -297,7 +315,7 @@ class TestTotp:
         wrong = f"{(int(totp.now()) + 500000) % 1000000:06d}"
         r = await bob.post("/api/v1/me/totp/disable", json={"code": wrong}, expect=401)
         assert r["code"] == "totp_invalid"
-        await bob.post("/api/v1/me/totp/disable", json={"code": totp.now()}, expect=204)
+        await bob.post("/api/v1/me/totp/disable", json={"code": next_code(totp)}, expect=204)
         assert (await bob.get("/api/v1/me"))["totp_enabled"] is False
         assert (await login_status(client, "13900000002", "password-bob")).status_code == 200
 

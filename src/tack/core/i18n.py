@@ -21,6 +21,8 @@ ZH_MESSAGES: dict[str, str] = {
     "not_authenticated": "请先登录",
     "forbidden": "没有权限执行此操作",
     "not_found": "未找到",
+    "method_not_allowed": "不支持该请求方法",
+    "wrong_password": "当前密码不正确",
     "validation_error": "请求参数不正确",
     "csrf_failed": "页面已过期，请刷新后重试",
     "invalid_credentials": "账号或密码错误",

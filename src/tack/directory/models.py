@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tack.storage.base import Base, BigId, CreatedMixin, IdMixin, OrgOwnedMixin
@@ -22,6 +22,8 @@ class Account(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The last 30-second step whose code was accepted: a code works once, never replayed.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     last_org_id: Mapped[int | None] = mapped_column(BigId)
 

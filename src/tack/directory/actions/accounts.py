@@ -2,8 +2,9 @@
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+import hmac
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
@@ -67,6 +68,24 @@ class IssuedSession:
     token: str
     session: AuthSession
     account: Account
+
+
+def _accept_totp(account: Account, code: str) -> bool:
+    """A code from the current 30-second step or one either side (clock drift), accepted
+    once: a step at or before the last accepted one is refused, so an overheard code cannot
+    be replayed within its window."""
+    if not account.totp_secret or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(account.totp_secret)
+    now = utc_now()
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            if account.totp_last_step is not None and step <= account.totp_last_step:
+                return False
+            account.totp_last_step = step
+            return True
+    return False
 
 
 async def check_signup(uow: UnitOfWork, body: SignupCreate, *, session_days: int) -> IssuedSession:
@@ -173,7 +192,7 @@ async def check_login(
     if account.totp_enabled:
         if not body.totp_code:
             raise TotpRequired()
-        if not pyotp.TOTP(account.totp_secret or "").verify(body.totp_code, valid_window=1):
+        if not _accept_totp(account, body.totp_code):
             raise TotpInvalid()
     await repo.clear_throttle([f"login:{body.login.lower()}"])
     return await do_open_session(uow, account, session_days=session_days, user_agent=user_agent)
@@ -194,7 +213,8 @@ async def check_change_password(
     repo = AccountRepository(uow.session)
     account = await repo.get(account_id)
     if account is None or not await verify_password(account.password_hash, body.old_password):
-        raise InvalidCredentials("The current password is not right")
+        # 400, not 401: the caller is signed in, only the password they typed is wrong.
+        raise BadRequest("The current password is not right", code="wrong_password")
     check_password_strength(body.new_password)
     account.password_hash = await hash_password(body.new_password)
     await repo.delete_sessions(account_id, keep_hash=keep_session_hash)
@@ -217,7 +237,7 @@ async def check_totp_enable(uow: UnitOfWork, account_id: int, code: str) -> None
     assert account is not None
     if not account.totp_secret:
         raise BadRequest("Start the set-up first", code="totp_not_set_up")
-    if not pyotp.TOTP(account.totp_secret).verify(code, valid_window=1):
+    if not _accept_totp(account, code):
         raise TotpInvalid()
     account.totp_enabled = True
 
@@ -225,7 +245,7 @@ async def check_totp_enable(uow: UnitOfWork, account_id: int, code: str) -> None
 async def check_totp_disable(uow: UnitOfWork, account_id: int, code: str) -> None:
     account = await AccountRepository(uow.session).get(account_id)
     assert account is not None
-    if not account.totp_enabled or not pyotp.TOTP(account.totp_secret or "").verify(code, valid_window=1):
+    if not account.totp_enabled or not _accept_totp(account, code):
         raise TotpInvalid()
     account.totp_enabled = False
     account.totp_secret = None
