@@ -1,6 +1,7 @@
 """Composition root: builds the app, wires storage, the bus and the routers, serves the web client."""
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,8 @@ from tack.directory.routes import accounts as account_routes
 from tack.directory.routes import invitations as invitation_routes
 from tack.directory.routes import members as member_routes
 from tack.directory.routes import orgs as org_routes
+from tack.jobs import JobRegistry, JobRunner
+from tack.jobs_admin import routes as jobs_admin_routes
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.settings import RealtimeSettings
@@ -70,12 +73,38 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
+def _job_registry() -> JobRegistry:
+    """Every durable job this server runs: each domain's tasks.py registry joins here."""
+    registry = JobRegistry()
+    if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
+        from tack.jobs import testing
+
+        registry.include(testing.jobs)
+    return registry
+
+
+def _job_runner(uow_factory: UnitOfWorkFactory, settings: Settings) -> JobRunner:
+    runner = JobRunner(
+        uow_factory,
+        _job_registry(),
+        poll_seconds=settings.jobs_poll_seconds,
+        lease_seconds=settings.jobs_lease_seconds,
+        concurrency=settings.jobs_concurrency,
+    )
+    # After a commit that wrote jobs due now, the runner starts them without waiting to poll.
+    uow_factory.wake_jobs = runner.wake
+    return runner
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = (settings or Settings()).prepare()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.jobs_runner:
+            await app.state.job_runner.start()
         yield
+        await app.state.job_runner.stop()
         await read_engine.dispose()
         await engine.dispose()
 
@@ -97,10 +126,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     read_engine = make_read_engine(settings.resolved_database_url, engine)
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = read_sessionmaker(read_engine)
+    app.state.job_runner = _job_runner(app.state.uow_factory, settings)
     app.state.chat_limits = ChatLimits()
     _install_error_handlers(app)
     for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, realtime_gateway):
         app.include_router(module.router)
+    app.include_router(jobs_admin_routes.router)
     app.include_router(web_routes.router)
     web_routes.mount_static(app)
     web_routes.mount_api_docs(app)

@@ -17,6 +17,9 @@ class Settings(BaseSettings):
       <data dir>/secret_key.
     - TACK_HOST / TACK_PORT: listen address (127.0.0.1:8000).
     - TACK_TIMEZONE: default time zone of new organizations (Asia/Shanghai).
+    - TACK_JOBS_RUNNER: run durable jobs in this process (true); false for processes that
+      should only serve requests. TACK_JOBS_POLL_SECONDS (2), TACK_JOBS_LEASE_SECONDS (300:
+      a job claimed by a process that died is retried after this), TACK_JOBS_CONCURRENCY (4).
     """
 
     model_config = SettingsConfigDict(env_prefix="TACK_", extra="ignore")
@@ -36,6 +39,11 @@ class Settings(BaseSettings):
     import_max_rows: int = 50_000
     # Secure cookies need HTTPS; behind a TLS proxy set TACK_COOKIE_SECURE=true.
     cookie_secure: bool = False
+    # Durable jobs (tack.jobs): see the docstring above.
+    jobs_runner: bool = True
+    jobs_poll_seconds: float = 2.0
+    jobs_lease_seconds: float = 300.0
+    jobs_concurrency: int = 4
 
     @cached_property
     def resolved_database_url(self) -> str:

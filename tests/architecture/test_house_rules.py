@@ -58,7 +58,8 @@ def test_publish_only_from_actions_and_tasks() -> None:
         f"{_rel(p)}:{c.lineno}"
         for p, tree in _modules()
         for c in _calls(tree)
-        if _name(c.func).endswith("uow.publish") and not (_in_room(p, "actions") or _in_room(p, "tasks"))
+        if _name(c.func).endswith(("uow.publish", "uow.enqueue"))
+        and not (_in_room(p, "actions") or _in_room(p, "tasks"))
     ]
     assert offenders == []
 

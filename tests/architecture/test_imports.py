@@ -12,7 +12,9 @@ from pathlib import Path
 # Top to bottom: a domain may import only domains below it.
 DOMAIN_ORDER = ["attendance", "ding | approval", "chat", "directory"]
 ROOMS = ["routes", "actions | queries", "access", "repository", "models"]
-ABOVE_DOMAINS = ["tack.main", "tack.asgi", "tack.cli", "tack.operator", "tack.web", "tack.realtime"]
+ABOVE_DOMAINS = ["tack.main", "tack.asgi", "tack.cli", "tack.operator", "tack.web", "tack.realtime", "tack.jobs_admin"]
+# Infrastructure between the domains and storage: knows no domain, domains may use it.
+BELOW_DOMAINS = ["tack.jobs"]
 
 
 def _exists(module: str) -> bool:
@@ -36,21 +38,32 @@ def build_config() -> str:
     domain_layers = _domains()
     domains = [d.strip() for layer in domain_layers for d in layer.split("|")]
     above = [m for m in ABOVE_DOMAINS if _exists(m)]
+    below = [m for m in BELOW_DOMAINS if _exists(m)]
     contracts = [
         f"""[importlinter:contract:core]
 name = tack.core imports nothing from the rest of Tack
 type = forbidden
 source_modules =
     tack.core
-forbidden_modules ={_lines(["tack.storage", "tack.settings", *domains, *above])}
+forbidden_modules ={_lines(["tack.storage", "tack.settings", *below, *domains, *above])}
 """,
         f"""[importlinter:contract:storage]
 name = tack.storage knows no domain
 type = forbidden
 source_modules =
     tack.storage
-forbidden_modules ={_lines([*domains, *above])}
+forbidden_modules ={_lines([*below, *domains, *above])}
 """,
+        *(
+            f"""[importlinter:contract:{module.split('.')[-1]}]
+name = {module} knows no domain
+type = forbidden
+source_modules =
+    {module}
+forbidden_modules ={_lines([*domains, *above])}
+"""
+            for module in below
+        ),
         f"""[importlinter:contract:domains-below-root]
 name = domains never import the composition root, the web client, the CLI or the realtime gateway
 type = forbidden
@@ -60,7 +73,7 @@ forbidden_modules ={_lines(above)}
         f"""[importlinter:contract:domain-order]
 name = higher domains may use lower ones, never the reverse
 type = layers
-layers ={_lines([*domain_layers, "tack.storage", "tack.core"])}
+layers ={_lines([*domain_layers, *below, "tack.storage", "tack.core"])}
 exhaustive = false
 """,
     ]

@@ -1,52 +1,96 @@
 """The unit of work: the only place Tack commits, and the only door events and jobs leave by."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tack.core.events import Event, EventBus, NullBus
+from tack.storage.jobs_table import DEFAULT_MAX_ATTEMPTS, insert_jobs, job_row
+
+# Told, after a commit that wrote jobs, the earliest time one of them is due (main.py wires
+# the job runner's `wake` here, so a job due now runs without waiting for the next poll).
+JobWaker = Callable[[datetime], None]
 
 
 class UnitOfWork:
     """One write session plus buffers that leave the process only after COMMIT.
 
-    `publish` may be called only from `actions.py` and `tasks.py` (checked in
+    `publish` and `enqueue` may be called only from `actions.py` and `tasks.py` (checked in
     tests/architecture). Events are buffered, never sent inline: a client must never
     see a change that a rollback later undoes. Every call site needs a test that
     asserts the event's type and recipients.
     """
 
-    def __init__(self, session: AsyncSession, bus: EventBus) -> None:
+    def __init__(self, session: AsyncSession, bus: EventBus, wake_jobs: JobWaker | None = None) -> None:
         self.session = session
         self._bus = bus
+        self._wake_jobs = wake_jobs
         self._events: list[Event] = []
+        self._jobs: list[dict[str, Any]] = []
+        self._wake_at: datetime | None = None
         self.after_commit: list[Any] = []
 
     def publish(self, event: Event) -> None:
         self._events.append(event)
 
+    def enqueue(
+        self,
+        name: str,
+        args: dict[str, Any] | None = None,
+        *,
+        run_at: datetime | None = None,
+        org_id: int | None = None,
+        dedupe_key: str | None = None,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> None:
+        """A durable job "domain.verb", written in this transaction (just before COMMIT), so it
+        exists exactly when the change that caused it does. `args` must be JSON (ids, not ORM
+        objects). With `dedupe_key`, a second job of the same name and key is dropped."""
+        row = job_row(name, args, run_at=run_at, org_id=org_id, dedupe_key=dedupe_key, max_attempts=max_attempts)
+        self._jobs.append(row)
+        self.wake_jobs_after_commit(row["run_at"])
+
+    def wake_jobs_after_commit(self, at: datetime) -> None:
+        """Nudge the job runner after COMMIT (for a job made due by something else than enqueue)."""
+        if self._wake_at is None or at < self._wake_at:
+            self._wake_at = at
+
     async def commit(self) -> None:
+        jobs, self._jobs = self._jobs, []
+        await insert_jobs(self.session, jobs)
         await self.session.commit()
         events, self._events = self._events, []
+        wake_at, self._wake_at = self._wake_at, None
         if events:
             await self._bus.publish(events)
+        if wake_at is not None and self._wake_jobs is not None:
+            self._wake_jobs(wake_at)
 
     async def rollback(self) -> None:
         self._events.clear()
+        self._jobs.clear()
+        self._wake_at = None
         await self.session.rollback()
 
 
 class UnitOfWorkFactory:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bus: EventBus | None = None) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bus: EventBus | None = None,
+        wake_jobs: JobWaker | None = None,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.bus: EventBus = bus or NullBus()
+        self.wake_jobs = wake_jobs
 
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[UnitOfWork]:
         async with self.sessionmaker() as session:
-            uow = UnitOfWork(session, self.bus)
+            uow = UnitOfWork(session, self.bus, self.wake_jobs)
             try:
                 yield uow
             except BaseException:
