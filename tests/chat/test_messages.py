@@ -203,3 +203,41 @@ class TestPin:
         assert await bob.get(bob.org(f"/conversations/{d['id']}/pins")) == []
         r = await alice.put(alice.org(f"/conversations/{d['id']}/messages/{m['id']}/pin"), expect=400)
         assert r["code"] == "cannot_pin"
+
+
+class TestConcurrency:
+    async def test_concurrent_sends_get_distinct_gapless_seqs(self, cast):
+        import asyncio
+
+        alice, bob = cast["alice"], cast["bob"]
+        g = await group(alice, bob)
+        sent = await asyncio.gather(*[send(alice if i % 2 else bob, g["id"], f"并发{i}") for i in range(16)])
+        assert sorted(m["seq"] for m in sent) == list(range(2, 18))
+
+    async def test_concurrent_retries_store_one_message(self, cast):
+        import asyncio
+
+        alice, bob = cast["alice"], cast["bob"]
+        d = await direct(alice, bob)
+        results = await asyncio.gather(
+            *[alice.post(alice.org(f"/conversations/{d['id']}/messages"), json={"text": "一次", "client_msg_id": "same"}, expect=None) for _ in range(6)]
+        )
+        assert len({r["id"] for r in results}) == 1
+        assert len((await msgs(alice, d["id"]))["items"]) == 1
+
+
+class TestForward:
+    async def test_copies_into_conversations_the_sender_is_in(self, cast):
+        alice, bob, carol = cast["alice"], cast["bob"], cast["carol"]
+        d = await direct(alice, bob)
+        g = await group(alice, carol)
+        m = await send(bob, d["id"], "会议纪要")
+        url = alice.org(f"/conversations/{d['id']}/messages/{m['id']}/forward")
+        [copy] = await alice.post(url, json={"conversation_ids": [g["id"]]}, expect=201)
+        assert copy["conversation_id"] == g["id"] and copy["sender_member_id"] == alice.member_id
+        assert copy["content"]["text"] == "会议纪要"
+        assert copy["content"]["forwarded_from"]["sender_member_id"] == bob.member_id
+        other = await direct(bob, carol)
+        r = await alice.post(url, json={"conversation_ids": [g["id"], other["id"]]}, expect=404)
+        assert r["code"] == "conversation_not_found"
+        assert len((await msgs(carol, g["id"]))["items"]) == 2  # "created" and the copy; nothing half-written

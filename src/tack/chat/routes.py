@@ -15,6 +15,7 @@ from tack.chat.schemas import (
     ConversationUpdate,
     ConversationView,
     DirectCreate,
+    ForwardCreate,
     GroupCreate,
     MembersAdd,
     MessageCreate,
@@ -171,6 +172,13 @@ async def recall_message(
     actor: CurrentActor, conversation_id: int, message_id: int, uow: UoW, limits: Limits
 ) -> MessageRead:
     return await messages.check_recall_message(uow, actor, conversation_id, message_id, limits=limits)
+
+
+@router.post(MESSAGE + "/forward", status_code=201)
+async def forward_message(
+    actor: CurrentActor, conversation_id: int, message_id: int, body: ForwardCreate, uow: UoW, limits: Limits
+) -> list[MessageRead]:
+    return await messages.check_forward_message(uow, actor, conversation_id, message_id, body, limits=limits)
 
 
 @router.put(MESSAGE + "/pin")

@@ -72,6 +72,10 @@ class MessageCreate(Strict):
     mention_all: bool = False
 
 
+class ForwardCreate(Strict):
+    conversation_ids: Annotated[list[int], Field(min_length=1, max_length=10)]
+
+
 class ReadMark(Strict):
     seq: Annotated[int, Field(ge=0)]
 

@@ -1,5 +1,7 @@
 """Conversation writes: open a 1:1, create a group, membership, roles, settings, dissolve."""
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.access import (
@@ -10,7 +12,7 @@ from tack.chat.access import (
     my_member_id,
     require_group_admin,
 )
-from tack.chat.actions.messages import NotAGroup, do_post_system_message, require_open
+from tack.chat.actions.messages import NotAGroup, do_post_system_message, do_send_message, require_open
 from tack.chat.events import (
     EventConversationAdd,
     EventConversationRemove,
@@ -30,6 +32,7 @@ from tack.chat.schemas import (
     DirectCreate,
     GroupCreate,
     MembersAdd,
+    MessageRead,
     MembersChanged,
     SettingsRead,
     SettingsUpdate,
@@ -360,3 +363,43 @@ async def check_update_settings(uow: UnitOfWork, actor: Actor, conversation_id: 
     uow.publish(EventSettingsUpdate(settings=read).to_event(me.org_id, to))
     return read
 
+
+
+async def do_post_direct_card(
+    uow: UnitOfWork, org_id: int, *, sender_member_id: int, other_member_id: int, content: dict[str, Any]
+) -> MessageRead:
+    """A card from one member in their 1:1 conversation with another (opened on first use),
+    for other domains' notices (a DING). Trusts its input: both are active members of the org.
+
+    Emits: conversation/add to both when the conversation is created; message/add.
+    """
+    low, high = sorted((sender_member_id, other_member_id))
+    repo = ConversationRepository(uow.session, org_id)
+    existing = await repo.by_direct_key(f"{low}:{high}")
+    if existing is None:
+        conversation, rows = await do_create_conversation(
+            uow, org_id, kind="direct", name="", direct_key=f"{low}:{high}", roles={low: "member", high: "member"}
+        )
+        shared = await conversation_read(uow.session, conversation)
+        uow.publish(EventConversationAdd(conversation=shared).to_event(org_id, await member_account_ids(uow.session, org_id, conversation.id)))
+        me = rows[sender_member_id]
+    else:
+        locked = await repo.get_locked(existing.id)
+        assert locked is not None
+        conversation = locked
+        found = await ConversationMemberRepository(uow.session, org_id).one(conversation.id, sender_member_id)
+        assert found is not None
+        me = found
+    searchable = f"{content.get('title', '')}\n{content.get('text', '')}"
+    return await do_send_message(
+        uow,
+        Membership(conversation, me),
+        kind="card",
+        content=content,
+        searchable=searchable,
+        client_msg_id=None,
+        body_hash=None,
+        reply_to=None,
+        mention_member_ids=[],
+        mention_all=False,
+    )

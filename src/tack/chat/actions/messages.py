@@ -20,7 +20,7 @@ from tack.chat.limits import ChatLimits
 from tack.chat.models import Conversation, Message
 from tack.chat.reads import message_read
 from tack.chat.repository import ConversationMemberRepository, MessageRepository
-from tack.chat.schemas import MessageCreate, MessageRead, ReadPointerRead
+from tack.chat.schemas import ForwardCreate, MessageCreate, MessageRead, ReadPointerRead
 from tack.chat.search import message_tokens, normalize
 from tack.core.actor import Actor
 from tack.core.clock import as_utc, utc_now
@@ -337,3 +337,47 @@ async def check_pin_message(
     await uow.session.flush()
     return await notify_message_update(uow, membership.conversation, message, "pinned" if pinned else "unpinned")
 
+
+
+async def check_forward_message(
+    uow: UnitOfWork, actor: Actor, conversation_id: int, message_id: int, body: ForwardCreate, *, limits: ChatLimits
+) -> list[MessageRead]:
+    """Forwards (转发) a copy of a message into up to ten conversations the actor is in.
+    The copy names the original sender, not the source conversation.
+
+    Raises: ConversationNotFound (source or any target), MessageNotFound,
+        BadRequest (cannot_forward), ConversationDissolved, Forbidden (muted_all).
+    Emits: message/add in each target conversation.
+    """
+    _, original = await access_message_by_id(uow.session, actor, conversation_id, message_id)
+    if original.kind == "system" or original.recalled_at is not None:
+        raise BadRequest("System and recalled messages cannot be forwarded", code="cannot_forward")
+    content = {k: v for k, v in original.content.items() if k != "forwarded_from"}
+    content["forwarded_from"] = {
+        "sender_member_id": original.sender_member_id,
+        "sent_at": as_utc(original.created_at).isoformat(),
+    }
+    searchable = f"{content.get('title', '')}\n{content.get('text', '')}"
+    # Locks in ascending id order, so two forwards into the same conversations cannot deadlock.
+    targets = []
+    for target_id in sorted(set(body.conversation_ids)):
+        membership = await access_conversation_by_id(uow.session, actor, target_id, lock=True)
+        require_open(membership.conversation)
+        if membership.conversation.mute_all and not membership.is_group_admin:
+            raise Forbidden("Only the owner and admins may speak in this group now", code="muted_all")
+        targets.append(membership)
+    return [
+        await do_send_message(
+            uow,
+            membership,
+            kind=original.kind,
+            content=content,
+            searchable=searchable,
+            client_msg_id=None,
+            body_hash=None,
+            reply_to=None,
+            mention_member_ids=[],
+            mention_all=False,
+        )
+        for membership in targets
+    ]
