@@ -1,5 +1,6 @@
 """Browsing the directory: the department tree, a department's members, a profile, hidden departments."""
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
@@ -57,3 +58,22 @@ async def test_hidden_department_shows_to_owner_only(new_context, demo_server: d
 
 async def _dept_id(page: Page, name: str) -> str:
     return await page.get_by_test_id("dept-tree").get_by_role("link", name=name, exact=True).get_attribute("data-dept-id")
+
+
+async def test_hidden_phone_reads_hidden_to_colleagues(page: Page, demo_server: dict) -> None:
+    base = demo_server["base_url"]
+    async with httpx.AsyncClient(base_url=base) as client:
+        login = await client.post("/api/v1/auth/login", json={"login": demo_server["logins"]["owner"]["login"], "password": demo_server["password"]})
+        owner = {"authorization": "Bearer " + login.json()["token"]}
+        org_id = login.json()["account"]["memberships"][0]["org_id"]
+        created = await client.post(f"/api/v1/orgs/{org_id}/members", headers=owner,
+                                    json={"name": "钱隐号", "phone": "13912340009", "hide_phone": True})
+        assert created.status_code == 201, created.text
+
+    await sign_in_through_api(page, "13800000006", demo_server["password"])
+    await page.get_by_test_id("member-search").fill("钱隐号")
+    await page.get_by_test_id("member-list").get_by_role("button", name="钱隐号").click()
+    profile = page.get_by_test_id("profile")
+    await expect(profile.get_by_test_id("profile-name")).to_have_text("钱隐号")
+    await expect(profile).to_contain_text("已隐藏")
+    await expect(profile).not_to_contain_text("13912340009")

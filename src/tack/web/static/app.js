@@ -20,7 +20,7 @@ const SCREENS = {
 };
 // Screens inside the shell that are not capabilities.
 const SHELL_SCREENS = {
-  account: { load: () => import('./views/account.js') },
+  account: { label: 'nav.account', load: () => import('./views/account.js') },
 };
 
 let renderSeq = 0;
@@ -38,6 +38,7 @@ async function render() {
       if (session.me && (head === 'login' || head === 'signup')) return go(safeNext(route.query.next) || 'directory');
       const module = await screen.load();
       if (ctx.stale()) return;
+      document.title = 'Tack';
       const main = h('main', { class: 'page page-plain' });
       clear(root, main);
       await module.render(main, ctx);
@@ -55,6 +56,7 @@ async function render() {
     if (!entry) return go('directory');
     const module = await entry.load();
     if (ctx.stale()) return;
+    document.title = `${t(entry.label)} · Tack`;
     const main = h('main', { class: 'main', id: 'main' });
     clear(root, shell(head, main));
     await module.render(main, ctx);

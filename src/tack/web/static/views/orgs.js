@@ -2,7 +2,7 @@
 // which is all a new account sees until it joins or creates one.
 
 import { api } from '../api.js';
-import { clear, h } from '../dom.js';
+import { clear, formValues, h } from '../dom.js';
 import { t } from '../i18n.js';
 import { go } from '../router.js';
 import { loadMe, session, switchOrg } from '../state.js';
@@ -32,7 +32,7 @@ export async function render(main) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     busy(submit, errors, async () => {
-      const org = await api.post('/orgs', { name: form.name.value.trim() });
+      const org = await api.post('/orgs', { name: formValues(form).name?.trim() });
       await loadMe();
       await switchOrg(org.id);
       go('directory');

@@ -11,8 +11,7 @@ const EXPIRY_HOURS = [24, 24 * 7, 24 * 30, 24 * 90];
 
 export async function render(body) {
   const org = session.org;
-  const tree = await loadDepartments(org.id);
-  const [invitations] = await Promise.all([api.get(`/orgs/${org.id}/invitations`)]);
+  const [tree, invitations] = await Promise.all([loadDepartments(org.id), api.get(`/orgs/${org.id}/invitations`)]);
   const refresh = () => render(body);
 
   const errors = errorLine();

@@ -96,7 +96,7 @@ function memberDialog(tree, member, done) {
       field('member.employee_no', input('employee_no', { maxlength: 64, value: member?.employee_no || '' })),
       field('member.hire_date', input('hire_date', { type: 'date', value: member?.hire_date || '' })),
       h('div', { class: 'field span-2' }, h('span', { class: 'field-label' }, t('member.departments')),
-        departmentChecklist(tree, 'department_ids', member ? member.department_ids : [org.root_department_id])),
+        departmentChecklist(tree, 'department_ids', member ? member.department_ids : [org.root_department_id], t('member.departments'))),
       h('div', { class: 'field span-2' }, h('span', { class: 'field-label' }, t('member.manager')), manager.element),
       checkbox('hide_phone', 'member.hide_phone', member?.hide_phone),
       member ? null : field('member.first_password', input('password', { type: 'text', minlength: 8, autocomplete: 'off' }), 'member.first_password_hint'),
@@ -133,7 +133,7 @@ function roleDialog(tree, member, done) {
   openDialog('member.set_role', (body, close) => {
     const role = select('role', ROLES.map((r) => [r, t('role.' + r)]), member.role);
     const scope = h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('member.scope')),
-      departmentChecklist(tree, 'scope_department_ids', member.scope_department_ids || []));
+      departmentChecklist(tree, 'scope_department_ids', member.scope_department_ids || [], t('member.scope')));
     const syncScope = () => { scope.hidden = role.value !== 'subadmin'; };
     role.addEventListener('change', syncScope);
     syncScope();

@@ -56,9 +56,9 @@ export function memberPicker({ initial = [], single = false, label }) {
   return { element, values: () => [...chosen.keys()] };
 }
 
-export function departmentChecklist(tree, name, checkedIds = []) {
+export function departmentChecklist(tree, name, checkedIds = [], label = '') {
   const checked = new Set(checkedIds);
-  return h('div', { class: 'checklist', role: 'group' },
+  return h('div', { class: 'checklist', role: 'group', 'aria-label': label || null },
     tree.flatten().map(({ department, depth }) => h('label', { class: 'check', style: `padding-left:${depth * 1.2}em` },
       h('input', { type: 'checkbox', name, value: department.id, checked: checked.has(department.id), dataset: { group: name } }),
       h('span', {}, department.name))));
