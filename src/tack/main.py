@@ -15,6 +15,8 @@ from tack.chat import routes as chat_routes
 from tack.chat.limits import ChatLimits
 from tack.core.errors import AppError
 from tack.core.i18n import ZH_MESSAGES, pick_language
+from tack.ding import routes as ding_routes
+from tack.ding import tasks as ding_tasks
 from tack.directory.routes import accounts as account_routes
 from tack.directory.routes import invitations as invitation_routes
 from tack.directory.routes import members as member_routes
@@ -76,6 +78,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _job_registry() -> JobRegistry:
     """Every durable job this server runs: each domain's tasks.py registry joins here."""
     registry = JobRegistry()
+    registry.include(ding_tasks.jobs)  # ding.deliver / remind / escalate / notify / cards
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -129,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = _job_runner(app.state.uow_factory, settings)
     app.state.chat_limits = ChatLimits()
     _install_error_handlers(app)
-    for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, realtime_gateway):
+    for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, ding_routes, realtime_gateway):
         app.include_router(module.router)
     app.include_router(jobs_admin_routes.router)
     app.include_router(web_routes.router)

@@ -1,0 +1,1 @@
+"""DING: urgent messages that keep reminding until the recipient confirms (已确认)."""
