@@ -1,12 +1,13 @@
 """Serves the browser client; no Node toolchain, no build step."""
 
 from pathlib import Path
+from typing import Any
 
 import fastapi_offline
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -18,8 +19,18 @@ async def index() -> FileResponse:
     return FileResponse(STATIC / "index.html", headers={"cache-control": "no-cache"})
 
 
+class RevalidatedStaticFiles(StaticFiles):
+    """The client is many small ES modules with no build step and no hashed names: make the
+    browser revalidate each one (a cheap 304), so after an upgrade old and new modules never mix."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "no-cache"
+        return response
+
+
 def mount_static(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")
 
 
 def mount_api_docs(app: FastAPI) -> None:
