@@ -50,7 +50,7 @@ class TestSendMessage:
         assert (await send(alice, d["id"], "x", kind="card", expect=400))["code"] == "message_empty"
         r = await send(alice, d["id"], "x", buttons=[{"title": "a"}], expect=400)
         assert r["code"] == "buttons_need_card"
-        r = await send(alice, d["id"], "x", kind="image", expect=422)
+        r = await send(alice, d["id"], "x", kind="voice", expect=422)
         assert r["code"] == "validation_error"
         assert (await msgs(alice, d["id"]))["items"] == []
         assert (await alice.get(alice.org(f"/conversations/{d['id']}")))["last_seq"] == 0

@@ -12,6 +12,8 @@ class ChatLimits(BaseSettings):
     - TACK_CHAT_MENTION_ALL_OPEN_MAX_MEMBERS: in groups with more members than this, only the
       owner and admins may @all (50).
     - TACK_CHAT_RECALL_HOURS: how long a sender may recall their own message (24).
+    - TACK_CHAT_MAX_FILE_BYTES / TACK_CHAT_MAX_IMAGE_BYTES: upload sizes (100 MB / 20 MB).
+      Images are PNG, JPEG, GIF or WebP, recognized by their bytes, not by the client's word.
     """
 
     model_config = SettingsConfigDict(env_prefix="TACK_CHAT_", extra="ignore")
@@ -23,6 +25,8 @@ class ChatLimits(BaseSettings):
     mention_all_open_max_members: int = 50
     recall_hours: int = 24
     max_pins: int = 50
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_image_bytes: int = 20 * 1024 * 1024
 
     @property
     def recall_window(self) -> timedelta:

@@ -118,3 +118,24 @@ class MessageToken(OrgOwnedMixin, Base):
     conversation_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("chat_conversation.id", ondelete="CASCADE")
     )
+
+
+class ChatFile(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
+    """An uploaded image or file, readable only by members of its conversation. The bytes live
+    under the data directory (chat.files); a forwarded copy gets its own row, same bytes."""
+
+    __tablename__ = "chat_file"
+
+    conversation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("chat_conversation.id", ondelete="CASCADE"), index=True
+    )
+    uploader_member_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("directory_member.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(8))  # image | file
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Relative to the data directory.
+    path: Mapped[str] = mapped_column(String(255))

@@ -1,6 +1,8 @@
 """Reads of chat for the API and the realtime snapshot: conversations, history, receipts, search."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tack.chat.access import access_conversation_by_id, access_message_by_id, may_see_receipts, my_member_id
 from tack.chat.people import member_cards
 from tack.chat.reads import conversation_reads, conversation_view, message_read, messages_read
-from tack.chat.repository import ConversationMemberRepository, MessageRepository
+from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
 from tack.chat.schemas import (
     ConversationList,
     ConversationMemberList,
@@ -22,10 +24,11 @@ from tack.chat.schemas import (
     SearchHit,
     SearchResult,
 )
+from tack.chat.files import blob_path
 from tack.chat.search import QueryTokens
 from tack.core.actor import Actor
 from tack.core.clock import as_utc
-from tack.core.errors import BadRequest, Forbidden
+from tack.core.errors import BadRequest, Forbidden, NotFound
 from tack.directory.access import org_id_of
 
 MAX_PAGE = 100
@@ -222,3 +225,25 @@ async def search_messages(
         items=[SearchHit(conversation_id=r.conversation_id, message=r) for r in reads],
         next_before_id=rows[-1].id if more else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FileDownload:
+    path: Path
+    name: str
+    content_type: str
+    inline: bool
+
+
+async def get_file(session: AsyncSession, actor: Actor, conversation_id: int, file_id: int, *, data_dir: Path) -> FileDownload:
+    """An upload, for members of its conversation only; images are shown inline, every other
+    file is a download whatever type the uploader claimed."""
+    membership = await access_conversation_by_id(session, actor, conversation_id)
+    row = await ChatFileRepository(session, membership.conversation.org_id).in_conversation(conversation_id, file_id)
+    if row is None:
+        raise NotFound("No such file in this conversation", code="file_not_found")
+    path = blob_path(data_dir, row.path)
+    if not path.exists():
+        raise NotFound("The file's bytes are missing", code="file_not_found")
+    inline = row.kind == "image"
+    return FileDownload(path, row.name, row.content_type if inline else "application/octet-stream", inline)

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, delete, func, select, update
 
-from tack.chat.models import Conversation, ConversationMember, Message, MessageToken
+from tack.chat.models import ChatFile, Conversation, ConversationMember, Message, MessageToken
 from tack.chat.search import QueryTokens, prefix_upper_bound
 from tack.storage.repository import OrgRepository
 
@@ -242,3 +242,14 @@ class MessageRepository(OrgRepository[Message]):
         return select(MessageToken.message_id).where(
             MessageToken.org_id == self.org_id, MessageToken.conversation_id.in_(conversation_ids)
         )
+
+
+class ChatFileRepository(OrgRepository[ChatFile]):
+    model = ChatFile
+
+    async def in_conversation(self, conversation_id: int, file_id: int) -> ChatFile | None:
+        stmt = self.base().where(ChatFile.id == file_id, ChatFile.conversation_id == conversation_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def remove(self, file_id: int) -> None:
+        await self.session.execute(delete(ChatFile).where(ChatFile.org_id == self.org_id, ChatFile.id == file_id))

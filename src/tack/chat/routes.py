@@ -3,11 +3,12 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat import queries
-from tack.chat.actions import conversations, messages
+from tack.chat.actions import conversations, files, messages
 from tack.chat.limits import ChatLimits
 from tack.chat.schemas import (
     ConversationList,
@@ -15,6 +16,7 @@ from tack.chat.schemas import (
     ConversationUpdate,
     ConversationView,
     DirectCreate,
+    FileRead,
     ForwardCreate,
     GroupCreate,
     MembersAdd,
@@ -247,4 +249,47 @@ async def search_messages(
         until=until,
         before_id=before_id,
         limit=limit,
+    )
+
+
+# --- images and files -------------------------------------------------------------------
+
+
+@router.post(CONVERSATION + "/files", status_code=201)
+async def upload_file(
+    request: Request,
+    actor: CurrentActor,
+    conversation_id: int,
+    file: UploadFile,
+    uow: UoW,
+    limits: Limits,
+    kind: Annotated[str, Form(pattern="^(image|file)$")] = "file",
+) -> FileRead:
+    """Upload first, then send a message of kind image/file with the returned id."""
+    cap = limits.max_image_bytes if kind == "image" else limits.max_file_bytes
+    data = await file.read(cap + 1)
+    return await files.check_upload_file(
+        uow,
+        actor,
+        conversation_id,
+        name=file.filename,
+        declared_type=file.content_type,
+        data=data,
+        as_image=kind == "image",
+        data_dir=request.app.state.settings.data_dir,
+        limits=limits,
+    )
+
+
+@router.get(CONVERSATION + "/files/{file_id}")
+async def download_file(
+    request: Request, actor: CurrentActor, session: ReadSession, conversation_id: int, file_id: int
+) -> FileResponse:
+    found = await queries.get_file(session, actor, conversation_id, file_id, data_dir=request.app.state.settings.data_dir)
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        filename=found.name,
+        content_disposition_type="inline" if found.inline else "attachment",
+        headers={"x-content-type-options": "nosniff", "cache-control": "private, max-age=86400"},
     )

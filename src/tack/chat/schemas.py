@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ConversationKind = Literal["direct", "group"]
-MessageKind = Literal["text", "markdown", "card", "system"]
+MessageKind = Literal["text", "markdown", "card", "image", "file", "system"]
 ChatRole = Literal["owner", "admin", "member"]
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 GroupName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
@@ -59,11 +59,14 @@ class CardButton(Strict):
 
 
 class MessageCreate(Strict):
-    """text and markdown need `text`; a card needs `title` and `text` and may have buttons.
+    """text and markdown need `text`; a card needs `title` and `text` and may have buttons;
+    image and file need `file_id`.
     Length and emptiness are checked by the action, which answers with stable codes."""
 
-    kind: Literal["text", "markdown", "card"] = "text"
+    kind: Literal["text", "markdown", "card", "image", "file"] = "text"
     text: str = ""
+    # image and file messages: an upload of this conversation (POST .../files).
+    file_id: int | None = None
     title: str = ""
     buttons: list[CardButton] = Field(default_factory=list)
     client_msg_id: ClientMsgId | None = None
@@ -98,7 +101,8 @@ class MessageRead(BaseModel):
     seq: int
     sender_member_id: int | None
     kind: MessageKind
-    # text/markdown: {"text"}; card: {"title", "text", "buttons"}; system: {"action", ...}.
+    # text/markdown: {"text"}; card: {"title", "text", "buttons"}; image/file: {"file_id",
+    # "name", "size", "content_type"}; system: {"action", ...}.
     # Empty once recalled.
     content: dict[str, Any]
     client_msg_id: str | None
@@ -113,6 +117,16 @@ class MessageRead(BaseModel):
     created_at: datetime
     # Members who have not read it yet; filled on the viewer's own messages in history.
     unread_count: int | None = None
+
+
+class FileRead(BaseModel):
+    id: int
+    conversation_id: int
+    kind: Literal["image", "file"]
+    name: str
+    content_type: str
+    size: int
+    created_at: datetime
 
 
 class MessageList(BaseModel):

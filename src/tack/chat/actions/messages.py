@@ -17,14 +17,14 @@ from tack.chat.access import (
 )
 from tack.chat.events import EventMessageAdd, EventMessageUpdate, EventReadUpdate
 from tack.chat.limits import ChatLimits
-from tack.chat.models import Conversation, Message
+from tack.chat.models import ChatFile, Conversation, Message
 from tack.chat.reads import message_read
-from tack.chat.repository import ConversationMemberRepository, MessageRepository
+from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
 from tack.chat.schemas import ForwardCreate, MessageCreate, MessageRead, ReadPointerRead
 from tack.chat.search import message_tokens, normalize
 from tack.core.actor import Actor
 from tack.core.clock import as_utc, utc_now
-from tack.core.errors import BadRequest, Conflict, Forbidden
+from tack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from tack.directory.access import org_id_of
 from tack.storage.uow import UnitOfWork
 
@@ -70,6 +70,12 @@ def _check_content(body: MessageCreate, limits: ChatLimits) -> tuple[dict[str, A
     text, title = body.text, body.title.strip()
     if len(text) > limits.max_text_chars or len(title) > 128:
         raise MessageTooLong(f"At most {limits.max_text_chars} characters", limit=limits.max_text_chars)
+    if body.kind in ("image", "file"):
+        if body.file_id is None:
+            raise BadRequest("Upload the file first and send its file_id", code="file_required")
+        return {}, ""  # filled from the upload once the conversation is loaded
+    if body.file_id is not None:
+        raise BadRequest("Only image and file messages carry a file", code="file_needs_kind")
     if body.buttons and body.kind != "card":
         raise BadRequest("Only cards have buttons", code="buttons_need_card")
     if body.kind == "card":
@@ -85,6 +91,10 @@ def _check_content(body: MessageCreate, limits: ChatLimits) -> tuple[dict[str, A
     if body.kind == "markdown" and title:
         content["title"] = title
     return content, f"{title}\n{text}" if title else text
+
+
+def _file_content(upload: ChatFile) -> dict[str, Any]:
+    return {"file_id": upload.id, "name": upload.name, "size": upload.size, "content_type": upload.content_type}
 
 
 def _body_hash(conversation_id: int, body: MessageCreate, content: dict[str, Any], mentions: list[int]) -> str:
@@ -120,6 +130,14 @@ async def check_send_message(
     membership = await access_conversation_by_id(uow.session, actor, conversation_id, lock=True)
     conversation = membership.conversation
     messages = MessageRepository(uow.session, org_id)
+    if body.file_id is not None:
+        upload = await ChatFileRepository(uow.session, org_id).in_conversation(conversation_id, body.file_id)
+        if upload is None:
+            raise NotFound("No such upload in this conversation", code="file_not_found")
+        if upload.kind != body.kind:
+            raise BadRequest(f"That upload is not an {body.kind}", code="file_kind_mismatch")
+        content = _file_content(upload)
+        searchable = upload.name
     body_hash = _body_hash(conversation_id, body, content, mentions)
     if body.client_msg_id:
         first = await messages.by_client_id(me, body.client_msg_id)
@@ -300,11 +318,15 @@ async def check_recall_message(
 async def do_recall_message(uow: UnitOfWork, membership: Membership, message: Message) -> MessageRead:
     message.recalled_at = utc_now()
     message.recalled_by_member_id = membership.me.member_id
-    message.content = {}
     message.search_text = ""
     message.pinned_at = None
     message.pinned_by_member_id = None
+    file_id = message.content.get("file_id") if message.kind in ("image", "file") else None
+    message.content = {}
     await MessageRepository(uow.session, message.org_id).drop_tokens(message.id)
+    if file_id is not None:
+        # A recalled image or file can no longer be downloaded (forwarded copies have their own rows).
+        await ChatFileRepository(uow.session, message.org_id).remove(int(file_id))
     await uow.session.flush()
     return await notify_message_update(uow, membership.conversation, message, "recalled")
 
@@ -357,7 +379,7 @@ async def check_forward_message(
         "sender_member_id": original.sender_member_id,
         "sent_at": as_utc(original.created_at).isoformat(),
     }
-    searchable = f"{content.get('title', '')}\n{content.get('text', '')}"
+    searchable = "\n".join(str(content.get(key, "")) for key in ("title", "text", "name"))
     # Locks in ascending id order, so two forwards into the same conversations cannot deadlock.
     targets = []
     for target_id in sorted(set(body.conversation_ids)):
@@ -366,12 +388,19 @@ async def check_forward_message(
         if membership.conversation.mute_all and not membership.is_group_admin:
             raise Forbidden("Only the owner and admins may speak in this group now", code="muted_all")
         targets.append(membership)
+    source_file = None
+    if original.kind in ("image", "file"):
+        source_file = await ChatFileRepository(uow.session, original.org_id).in_conversation(
+            conversation_id, int(original.content.get("file_id", 0))
+        )
+        if source_file is None:
+            raise BadRequest("The file is no longer available", code="cannot_forward")
     return [
         await do_send_message(
             uow,
             membership,
             kind=original.kind,
-            content=content,
+            content=await _copy_upload(uow, source_file, membership, content) if source_file else content,
             searchable=searchable,
             client_msg_id=None,
             body_hash=None,
@@ -381,3 +410,23 @@ async def check_forward_message(
         )
         for membership in targets
     ]
+
+
+async def _copy_upload(uow: UnitOfWork, source: ChatFile, membership: Membership, content: dict[str, Any]) -> dict[str, Any]:
+    """A forwarded image or file gets its own row in the target conversation (same bytes), so
+    its members may download it and a recall on either side leaves the other alone."""
+    copy = ChatFile(
+        org_id=source.org_id,
+        conversation_id=membership.conversation.id,
+        uploader_member_id=membership.me.member_id,
+        kind=source.kind,
+        name=source.name,
+        content_type=source.content_type,
+        size=source.size,
+        sha256=source.sha256,
+        path=source.path,
+        created_at=utc_now(),
+    )
+    ChatFileRepository(uow.session, source.org_id).add(copy)
+    await uow.session.flush()
+    return {**content, "file_id": copy.id}
