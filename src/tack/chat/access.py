@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.models import Conversation, ConversationMember, Message
-from tack.chat.people import active_account_ids, member_cards
+from tack.directory.queries import active_account_ids, member_cards
 from tack.chat.repository import ConversationMemberRepository, ConversationRepository, MessageRepository
 from tack.core.actor import Actor
 from tack.core.errors import Forbidden, NotFound

@@ -8,7 +8,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.access import access_conversation_by_id, access_message_by_id, may_see_receipts, my_member_id
-from tack.chat.people import member_cards
+from tack.directory.queries import member_cards
 from tack.chat.reads import conversation_reads, conversation_view, message_read, messages_read
 from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
 from tack.chat.schemas import (

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.core.actor import Actor
@@ -34,6 +34,7 @@ from tack.directory.schemas import (
     InvitationPublicRead,
     InvitationRead,
     JoinRequestRead,
+    MemberCard,
     MemberPage,
     MemberRead,
     MembershipRead,
@@ -103,6 +104,31 @@ async def list_departments(session: AsyncSession, actor: Actor) -> DepartmentLis
             if d.id not in invisible
         ]
     )
+
+
+async def member_cards(session: AsyncSession, org_id: int, member_ids: list[int] | set[int]) -> dict[int, MemberCard]:
+    """Name, account and activity of members, for other domains (chat bubbles, event audiences).
+
+    - No visibility filtering: callers show names only of people who already share a
+      conversation (or a DING) with the viewer, which 通讯录隐藏 does not hide.
+    """
+    if not member_ids:
+        return {}
+    stmt = select(Member.id, Member.name, Member.account_id, Member.active).where(
+        Member.org_id == org_id, Member.id.in_(list(member_ids))
+    )
+    return {row.id: MemberCard(row.id, row.name, row.account_id, row.active) for row in await session.execute(stmt)}
+
+
+async def active_account_ids(session: AsyncSession, org_id: int, member_ids: Select[tuple[int]]) -> list[int]:
+    """Accounts of the active members among `member_ids` (a subquery, so 10,000 ids stay in SQL)."""
+    stmt = select(Member.account_id).where(
+        Member.org_id == org_id,
+        Member.id.in_(member_ids),
+        Member.active.is_(True),
+        Member.account_id.is_not(None),
+    )
+    return [a for (a,) in await session.execute(stmt)]
 
 
 async def get_department(session: AsyncSession, actor: Actor, department_id: int) -> DepartmentRead:

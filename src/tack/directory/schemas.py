@@ -1,6 +1,7 @@
 """Request and response shapes of the directory and accounts."""
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -225,6 +226,16 @@ class MemberRead(BaseModel):
     hide_phone: bool
     has_account: bool
     scope_department_ids: list[int] = []
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCard:
+    """The little other domains need to show a member or reach their devices."""
+
+    id: int
+    name: str
+    account_id: int | None
+    active: bool
 
 
 class MemberCreated(BaseModel):
