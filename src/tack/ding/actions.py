@@ -22,7 +22,7 @@ from tack.ding.access import (
 )
 from tack.ding.events import EventDingAdd, EventDingRemove, EventReceiptAdd
 from tack.ding.models import Ding, DingOrgSettings
-from tack.ding.providers import Notice
+from tack.ding.providers import Notice, schedule_minute
 from tack.ding.reads import ding_alert, ding_reads
 from tack.ding.repository import DingDeliveryRepository, DingRecipientRepository, DingRepository, DingSettingsRepository
 from tack.ding.schemas import (
@@ -247,7 +247,7 @@ def _enqueue_round(uow: UnitOfWork, ding: Ding, round_: int) -> None:
     uow.enqueue(
         "ding.remind",
         {"org_id": ding.org_id, "ding_id": ding.id, "round": round_},
-        run_at=as_utc(ding.sent_at) + timedelta(minutes=ding.remind_every_minutes * round_),
+        run_at=as_utc(ding.sent_at) + timedelta(seconds=schedule_minute() * ding.remind_every_minutes * round_),
         org_id=ding.org_id,
         dedupe_key=f"ding:{ding.id}:round:{round_}",
     )
@@ -258,7 +258,7 @@ def _enqueue_escalation(uow: UnitOfWork, ding: Ding, step: int) -> None:
     uow.enqueue(
         "ding.escalate",
         {"org_id": ding.org_id, "ding_id": ding.id, "step": step},
-        run_at=as_utc(ding.sent_at) + timedelta(minutes=ding.escalate_after_minutes * step),
+        run_at=as_utc(ding.sent_at) + timedelta(seconds=schedule_minute() * ding.escalate_after_minutes * step),
         org_id=ding.org_id,
         dedupe_key=f"ding:{ding.id}:escalate:{step}",
     )

@@ -10,7 +10,8 @@
   job retries with backoff; each attempt is recorded.
 
 Settings (environment, pydantic-settings): TACK_DING_PROVIDER (log | webhook),
-TACK_DING_WEBHOOK_URL, TACK_DING_WEBHOOK_SECRET, TACK_DING_WEBHOOK_TIMEOUT_SECONDS (10).
+TACK_DING_WEBHOOK_URL, TACK_DING_WEBHOOK_SECRET, TACK_DING_WEBHOOK_TIMEOUT_SECONDS (10);
+TACK_DING_MINUTE_SECONDS is for tests only (see below).
 """
 
 import json
@@ -34,6 +35,9 @@ class DingProviderSettings(BaseSettings):
     webhook_url: str = ""
     webhook_secret: str = ""
     webhook_timeout_seconds: float = 10.0
+    # TEST ONLY: seconds in a schedule "minute" (reminders, escalation), so a test against a
+    # real server process can run a reminder schedule in seconds. Never set in production.
+    minute_seconds: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,15 @@ class WebhookProvider:
 
 
 _current: Provider | None = None
+_minute: float | None = None
+
+
+def schedule_minute() -> float:
+    """Seconds per schedule minute: 60, except in tests that set TACK_DING_MINUTE_SECONDS."""
+    global _minute
+    if _minute is None:
+        _minute = DingProviderSettings().minute_seconds
+    return _minute
 
 
 def from_settings(settings: DingProviderSettings | None = None) -> Provider:
