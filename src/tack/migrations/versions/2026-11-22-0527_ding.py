@@ -6,17 +6,13 @@ Create Date: 2026-11-22 05:27:05.299907
 """
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
 
 
 revision: str = '0005'
-# TEMPORARY: revision 0004 (chat files) was in the shared working tree but not yet committed
-# when this was written; follow it when it is present, else revise 0003, so both a clean
-# checkout and the working tree have one head. Make this the constant '0004' once it lands.
-down_revision: str | None = '0004' if any(Path(__file__).parent.glob('*_chat_files.py')) else '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
