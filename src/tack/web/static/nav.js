@@ -8,6 +8,13 @@ const icon = (d) => `<svg viewBox="0 0 24 24" width="22" height="22" aria-hidden
 
 export const NAV_ITEMS = [
   {
+    route: 'chat',
+    label: 'nav.chat',
+    icon: icon('M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-4 4V5a2 2 0 0 1 2-2Zm3 6v2h2V9H7Zm4 0v2h2V9h-2Zm4 0v2h2V9h-2Z'),
+    visible: () => true,
+    load: () => import('./views/chat/index.js'),
+  },
+  {
     route: 'directory',
     label: 'nav.directory',
     icon: icon('M16 11a3 3 0 1 0-3-3 3 3 0 0 0 3 3Zm-8 0a3 3 0 1 0-3-3 3 3 0 0 0 3 3Zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13Zm8 0c-.3 0-.6 0-1 .1a4.2 4.2 0 0 1 2 3.4V19h6v-2.5c0-2.3-4.7-3.5-7-3.5Z'),

@@ -1,0 +1,199 @@
+// 消息: the conversation list (last activity first, pinned on top, unread badges, mute),
+// new 1:1 and group chats, message search, and the open conversation beside the list.
+// On a phone the list and the conversation are separate screens (#/chat, #/chat/{id}).
+
+import { api } from '../../api.js';
+import { clear, h } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { go } from '../../router.js';
+import { session } from '../../state.js';
+import { avatar, busy, errorLine, field, input, openDialog } from '../../ui.js';
+import { memberPicker } from '../admin/pickers.js';
+import { openConversation } from './conversation.js';
+import { conversationMenu, popMenu } from './menus.js';
+import { formatClock, preview } from './render.js';
+import { chat, ensureNames, nameOf, onChange, putConversation, rememberName, sortedConversations, startChat, title } from './store.js';
+
+export async function render(main, ctx) {
+  const org = session.org;
+  await startChat(org);
+  if (ctx.stale()) return;
+  const convId = ctx.rest[0] ? Number(ctx.rest[0]) : null;
+  const listPane = h('section', { class: 'chat-list', 'aria-label': t('chat.conversations') });
+  const convPane = h('section', { class: 'chat-conv' });
+  const root = h('div', { class: 'chat' + (convId ? ' has-conv' : '') }, listPane, convPane);
+  main.classList.add('main-chat');
+  clear(main, root);
+  const alive = () => !ctx.stale() && root.isConnected;
+  drawListPane(listPane, convId, alive);
+  if (convId) await openConversation(convPane, convId, { alive, query: ctx.query });
+  else clear(convPane, h('div', { class: 'empty chat-empty' }, t('chat.pick')));
+}
+
+function drawListPane(pane, activeId, alive) {
+  const search = h('input', {
+    type: 'search', class: 'input search', placeholder: t('chat.search_placeholder'),
+    'aria-label': t('chat.search'), 'data-testid': 'chat-search',
+  });
+  const newButton = h('button', {
+    type: 'button', class: 'btn btn-primary btn-small', 'data-testid': 'new-chat', onclick: () => newChatDialog(),
+  }, '+ ', t('chat.new'));
+  const list = h('ul', { class: 'list conv-list', 'data-testid': 'conversation-list' });
+  const results = h('div', { class: 'search-results', 'data-testid': 'search-results', hidden: true });
+  clear(pane, h('div', { class: 'chat-list-head' }, search, newButton), results, list);
+
+  const draw = () => drawList(list, activeId, search.value.trim());
+  onChange(draw, alive);
+  draw();
+  let timer;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    draw();
+    timer = setTimeout(() => searchMessages(results, search.value.trim()), 250);
+  });
+}
+
+function drawList(list, activeId, q) {
+  let convs = sortedConversations();
+  if (q) convs = convs.filter((c) => title(c).toLowerCase().includes(q.toLowerCase()));
+  if (!convs.length) {
+    clear(list, h('li', { class: 'empty' }, t(q ? 'chat.no_match' : 'chat.no_conversations')));
+    return;
+  }
+  clear(list, convs.map((c) => convRow(c, activeId)));
+}
+
+function convRow(c, activeId) {
+  const name = title(c);
+  const last = c.last_message;
+  let line = preview(last);
+  if (last && c.kind === 'group' && last.kind !== 'system' && !last.recalled && last.sender_member_id) {
+    line = `${last.sender_member_id === chat.me ? t('chat.you') : nameOf(last.sender_member_id)}: ${line}`;
+  }
+  const badge = c.unread_count
+    ? h('span', { class: 'badge' + (c.muted ? ' badge-muted' : ''), 'data-testid': 'unread-badge', 'aria-label': t('chat.unread_n', { n: c.unread_count }) },
+      c.unread_count > 99 ? '99+' : String(c.unread_count))
+    : null;
+  const more = h('button', {
+    type: 'button', class: 'icon-btn conv-more', 'aria-label': t('chat.more_actions'), 'aria-haspopup': 'menu',
+    onclick: (event) => {
+      event.preventDefault();
+      popMenu(more, conversationMenu(c));
+    },
+  }, '⋯');
+  return h('li', { class: 'conv-item' + (c.pinned ? ' pinned' : '') + (c.id === activeId ? ' active' : '') },
+    h('a', { href: `#/chat/${c.id}`, class: 'conv-row', 'data-conv-id': c.id, 'aria-current': c.id === activeId ? 'page' : null },
+      c.kind === 'group' ? h('span', { class: 'group-avatar', 'aria-hidden': 'true' }, (name || '群').slice(0, 1)) : avatar(name),
+      h('span', { class: 'conv-main' },
+        h('span', { class: 'conv-top' },
+          h('strong', { class: 'conv-name' }, name),
+          c.kind === 'group' ? h('small', { class: 'muted' }, `(${c.member_count})`) : null,
+          h('small', { class: 'conv-time muted' }, last ? formatClock(c.last_message_at) : '')),
+        h('span', { class: 'conv-bottom' },
+          h('span', { class: 'conv-preview muted' }, line),
+          c.pinned ? h('span', { class: 'conv-flag', title: t('chat.pinned_top'), 'aria-label': t('chat.pinned_top'), 'data-testid': 'pinned-flag' }, '⬆') : null,
+          c.muted ? h('span', { class: 'conv-flag', title: t('chat.muted'), 'aria-label': t('chat.muted'), 'data-testid': 'muted-flag' }, '🔕') : null,
+          badge))),
+    more);
+}
+
+let searchSeq = 0;
+
+async function searchMessages(box, q) {
+  const seq = ++searchSeq;
+  if (!q) {
+    box.hidden = true;
+    clear(box);
+    return;
+  }
+  let found;
+  try {
+    found = await api.get(`/orgs/${chat.orgId}/messages/search`, { q, limit: 20 });
+  } catch (error) {
+    if (seq === searchSeq) clear(box, h('div', { class: 'form-error' }, error.message));
+    return;
+  }
+  if (seq !== searchSeq) return;
+  await ensureNames(found.items.map((hit) => hit.message.sender_member_id));
+  if (seq !== searchSeq) return;
+  box.hidden = false;
+  clear(box, h('div', { class: 'pane-title small' }, t('chat.search_messages')),
+    found.items.length
+      ? h('ul', { class: 'list' }, found.items.map((hit) => {
+        const c = chat.convs.get(hit.conversation_id);
+        return h('li', {}, h('a', {
+          href: `#/chat/${hit.conversation_id}?seq=${hit.message.seq}`, class: 'list-row search-hit', 'data-testid': 'search-hit',
+        }, h('span', { class: 'grow' },
+          h('strong', {}, c ? title(c) : t('chat.conversation')),
+          h('small', { class: 'muted' }, `${nameOf(hit.message.sender_member_id)}: ${preview(hit.message)}`)),
+        h('small', { class: 'muted' }, formatClock(hit.message.created_at))));
+      }))
+      : h('div', { class: 'empty small' }, t('chat.no_messages_found')));
+}
+
+function newChatDialog() {
+  openDialog('chat.new', (body, close) => {
+    const tabs = h('div', { class: 'tabs', role: 'tablist' });
+    const panel = h('div', {});
+    const show = (which) => {
+      clear(tabs,
+        h('button', { type: 'button', role: 'tab', class: 'tab' + (which === 'direct' ? ' active' : ''), 'aria-selected': String(which === 'direct'), onclick: () => show('direct') }, t('chat.new_direct')),
+        h('button', { type: 'button', role: 'tab', class: 'tab' + (which === 'group' ? ' active' : ''), 'aria-selected': String(which === 'group'), onclick: () => show('group') }, t('chat.new_group')));
+      if (which === 'direct') directPanel(panel, close);
+      else groupPanel(panel, close);
+    };
+    clear(body, tabs, panel);
+    show('direct');
+  });
+}
+
+function directPanel(panel, close) {
+  const errors = errorLine();
+  const results = h('ul', { class: 'list picker-list', 'data-testid': 'direct-results' });
+  const search = h('input', {
+    type: 'search', class: 'input', placeholder: t('picker.search_member'), 'aria-label': t('picker.search_member'), 'data-testid': 'direct-search',
+  });
+  let timer;
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = search.value.trim();
+      if (!q) return clear(results);
+      const page = await api.get(`/orgs/${chat.orgId}/members`, { q, limit: 10 });
+      clear(results, page.items.map((m) => h('li', {}, h('button', {
+        type: 'button', class: 'list-row', 'data-member-id': m.id,
+        onclick: (event) => busy(event.currentTarget, errors, async () => {
+          rememberName(m.id, m.name);
+          const view = await api.post(`/orgs/${chat.orgId}/conversations/direct`, { member_id: m.id });
+          putConversation(view);
+          close();
+          go(`chat/${view.id}`);
+        }),
+      }, avatar(m.name), h('span', { class: 'grow' }, h('strong', {}, m.name), h('small', { class: 'muted' }, m.job_title || ''))))));
+      return undefined;
+    }, 200);
+  });
+  clear(panel, h('div', { class: 'form' }, search, results, errors));
+  search.focus();
+}
+
+function groupPanel(panel, close) {
+  const errors = errorLine();
+  const name = input('name', { maxlength: 64, 'data-testid': 'group-name' });
+  const picker = memberPicker({ label: t('chat.group_members') });
+  const create = h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'create-group' }, t('chat.create_group'));
+  const form = h('form', {
+    class: 'form',
+    onsubmit: (event) => {
+      event.preventDefault();
+      busy(create, errors, async () => {
+        const view = await api.post(`/orgs/${chat.orgId}/conversations`, { name: name.value.trim(), member_ids: picker.values() });
+        putConversation(view);
+        close();
+        go(`chat/${view.id}`);
+      });
+    },
+  }, field('chat.group_name', name), h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('chat.group_members')), picker.element),
+  errors, h('div', { class: 'actions' }, create));
+  clear(panel, form);
+}

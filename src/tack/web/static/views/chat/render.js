@@ -1,0 +1,111 @@
+// How one message looks: text, markdown, card, image, file, system lines, recalled ones,
+// the quoted message, and the one-line preview used by the conversation list.
+
+import { url } from '../../api.js';
+import { h } from '../../dom.js';
+import { getLang, t } from '../../i18n.js';
+import { renderMarkdown, renderText } from '../../markdown.js';
+import { chat, nameOf } from './store.js';
+
+export function fileUrl(msg) {
+  return url(`/orgs/${chat.orgId}/conversations/${msg.conversation_id}/files/${msg.content.file_id}`);
+}
+
+export function formatClock(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  const now = new Date();
+  const lang = getLang();
+  if (date.toDateString() === now.toDateString()) return date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+  if (date.getFullYear() === now.getFullYear()) {
+    return date.toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  }
+  return date.toLocaleDateString(lang);
+}
+
+export function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function names(ids = []) {
+  return ids.map(nameOf).join(t('chat.list_sep'));
+}
+
+// System actions the server sends (chat/actions/conversations.py) and their lines.
+const SYSTEM_KEYS = {
+  created: 'chat.sys.created', renamed: 'chat.sys.renamed', notice_updated: 'chat.sys.notice_updated',
+  members_added: 'chat.sys.members_added', member_left: 'chat.sys.member_left', member_removed: 'chat.sys.member_removed',
+  dissolved: 'chat.sys.dissolved', owner_transferred: 'chat.sys.owner_transferred',
+};
+
+export function systemText(msg) {
+  const c = msg.content || {};
+  const who = c.actor_member_id === chat.me ? t('chat.you') : nameOf(c.actor_member_id);
+  if (c.action === 'mute_all_changed') return t(c.mute_all ? 'chat.sys.mute_all_on' : 'chat.sys.mute_all_off', { who });
+  const by = c.by_member_id ? nameOf(c.by_member_id) : '';
+  return t(SYSTEM_KEYS[c.action] || 'chat.sys.other', { who, names: names(c.member_ids), name: c.name || '', by });
+}
+
+export function systemIds(msg) {
+  const c = msg.content || {};
+  return [c.actor_member_id, c.by_member_id, ...(c.member_ids || [])].filter((x) => x);
+}
+
+export function recalledText(msg) {
+  return msg.sender_member_id === chat.me ? t('chat.recalled_self') : t('chat.recalled_other', { name: nameOf(msg.sender_member_id) });
+}
+
+// One line for the conversation list and for quotes.
+export function preview(msg) {
+  if (!msg) return '';
+  if (msg.recalled) return recalledText(msg);
+  const c = msg.content || {};
+  switch (msg.kind) {
+    case 'text': return c.text || '';
+    case 'markdown': return (c.text || '').replace(/[#*_`>]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+    case 'card': return `[${t('chat.kind.card')}] ${c.title || ''}`;
+    case 'image': return `[${t('chat.kind.image')}]`;
+    case 'file': return `[${t('chat.kind.file')}] ${c.name || ''}`;
+    case 'system': return systemText(msg);
+    default: return '';
+  }
+}
+
+function mentionChecker(msg) {
+  const mentioned = new Set((msg.mention_member_ids || []).map(nameOf));
+  return (token) => mentioned.has(token) || (msg.mention_all && (token === '所有人' || token === 'all'));
+}
+
+function safeUrl(value) {
+  return /^(https?:\/\/|mailto:)/i.test(value || '') ? value : null;
+}
+
+// The bubble's content for a live (not recalled, not system) message.
+export function content(msg) {
+  const c = msg.content || {};
+  const mentions = mentionChecker(msg);
+  switch (msg.kind) {
+    case 'markdown': return renderMarkdown(c.text || '', { mentions });
+    case 'card': return h('div', { class: 'msg-card', 'data-testid': 'card' },
+      h('div', { class: 'card-title' }, c.title || ''),
+      renderMarkdown(c.text || '', { mentions }),
+      (c.buttons || []).length ? h('div', { class: 'card-buttons' }, c.buttons.map((b) => (safeUrl(b.url)
+        ? h('a', { class: 'btn btn-small', href: safeUrl(b.url), target: '_blank', rel: 'noopener noreferrer' }, b.title)
+        : h('button', { type: 'button', class: 'btn btn-small', disabled: true, title: b.action || '' }, b.title)))) : null);
+    case 'image': return h('a', { href: fileUrl(msg), target: '_blank', rel: 'noopener', class: 'msg-image' },
+      h('img', { src: fileUrl(msg), alt: c.name || t('chat.kind.image'), loading: 'lazy' }));
+    case 'file': return h('a', { href: fileUrl(msg), class: 'msg-file', download: c.name || '' },
+      h('span', { class: 'file-icon', 'aria-hidden': 'true' }),
+      h('span', { class: 'grow' }, h('strong', {}, c.name || t('chat.kind.file')), h('small', { class: 'muted' }, formatSize(c.size || 0))));
+    default: return renderText(c.text || '', { mentions });
+  }
+}
+
+export function quote(reply, onJump) {
+  if (!reply) return null;
+  const text = reply.recalled ? t('chat.quote_recalled') : reply.excerpt;
+  return h('button', { type: 'button', class: 'msg-quote', onclick: () => onJump?.(reply.seq) },
+    h('strong', {}, nameOf(reply.sender_member_id) + ': '), text);
+}
