@@ -9,7 +9,7 @@ import { t } from '../../i18n.js';
 import { go } from '../../router.js';
 import { avatar, openDialog, toast } from '../../ui.js';
 import { conversationMenu, popMenu } from './menus.js';
-import { content, formatClock, preview, quote, recalledText, systemIds, systemText } from './render.js';
+import { content, formatClock, formatSize, preview, quote, recalledText, systemIds, systemText } from './render.js';
 import { chat, ensureNames, nameOf, notify, onChange, onRealtime, putConversation, rememberName, title } from './store.js';
 
 const PAGE = 30;
@@ -80,6 +80,17 @@ class ConversationView {
       'aria-label': t('chat.input'), 'data-testid': 'composer',
     });
     const send = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'send', onclick: () => this.send() }, t('chat.send'));
+    this.fileInput = h('input', {
+      type: 'file', multiple: true, hidden: true, 'data-testid': 'file-input',
+      onchange: () => {
+        for (const file of this.fileInput.files) this.sendFile(file);
+        this.fileInput.value = '';
+      },
+    });
+    const attach = h('button', {
+      type: 'button', class: 'icon-btn attach', 'aria-label': t('chat.attach'), title: t('chat.attach'),
+      onclick: () => this.fileInput.click(),
+    }, '📎');
     this.muteNote = h('div', { class: 'muted small mute-note', hidden: true }, t('chat.muted_all_note'));
     clear(this.pane,
       h('header', { class: 'conv-head' },
@@ -87,7 +98,21 @@ class ConversationView {
         this.titleEl, this.pinsButton, more),
       this.scroller, this.newBelow,
       h('footer', { class: 'composer' }, this.replyBar, this.muteNote, this.mentionPop,
-        h('div', { class: 'composer-row' }, this.input, send)));
+        h('div', { class: 'composer-row' }, attach, this.fileInput, this.input, send)));
+    // Images pasted or dropped into the composer are sent like chosen files.
+    this.input.addEventListener('paste', (event) => {
+      const files = [...(event.clipboardData?.files || [])];
+      if (!files.length) return;
+      event.preventDefault();
+      files.forEach((file) => this.sendFile(file));
+    });
+    this.pane.addEventListener('dragover', (event) => event.preventDefault());
+    this.pane.addEventListener('drop', (event) => {
+      const files = [...(event.dataTransfer?.files || [])];
+      if (!files.length) return;
+      event.preventDefault();
+      files.forEach((file) => this.sendFile(file));
+    });
     this.drawHead();
 
     this.scroller.addEventListener('scroll', () => {
@@ -463,10 +488,33 @@ class ConversationView {
     this.post(entry);
   }
 
+  // Upload first (POST .../files), then send an image/file message with the upload's id.
+  sendFile(file) {
+    const kind = /^image\/(png|jpeg|gif|webp)$/.test(file.type) ? 'image' : 'file';
+    const body = { kind, file_id: null, client_msg_id: newClientMsgId() };
+    const msg = {
+      id: null, seq: null, conversation_id: this.conv.id, sender_member_id: chat.me, kind, reply_to: null,
+      content: { name: file.name, size: file.size }, client_msg_id: body.client_msg_id, created_at: new Date().toISOString(),
+    };
+    const entry = { body, msg, file, status: 'sending', el: null, error: null, network: false };
+    this.pending.set(body.client_msg_id, entry);
+    this.drawPending(entry);
+    this.scrollToBottom();
+    this.post(entry);
+  }
+
   async post(entry) {
     entry.status = 'sending';
     this.drawPending(entry);
     try {
+      if (entry.file && !entry.body.file_id) {
+        const form = new FormData();
+        form.append('kind', entry.body.kind);
+        form.append('file', entry.file, entry.file.name);
+        const uploaded = await api.upload(this.base + '/files', form);
+        entry.body.file_id = uploaded.id;
+        if (uploaded.kind !== entry.body.kind) entry.body.kind = uploaded.kind;
+      }
       const msg = await api.post(this.base + '/messages', entry.body);
       if (this.pending.has(entry.body.client_msg_id)) this.confirmed(entry, msg);
     } catch (error) {
@@ -495,7 +543,8 @@ class ConversationView {
         h('button', { type: 'button', class: 'link-btn', onclick: () => this.post(entry) }, t('chat.resend')));
     const el = h('li', { class: 'msg mine pending', 'data-testid': 'message', 'data-client-msg-id': msg.client_msg_id },
       h('div', { class: 'msg-body' },
-        h('div', { class: 'msg-line' }, h('div', { class: 'bubble' }, quote(msg.reply_to), content(msg))),
+        h('div', { class: 'msg-line' }, h('div', { class: 'bubble' }, quote(msg.reply_to),
+          entry.file ? h('div', { class: 'msg-text' }, preview(msg), ' ', h('small', { class: 'muted' }, formatSize(msg.content.size))) : content(msg))),
         h('div', { class: 'msg-foot' }, status)));
     if (entry.el) entry.el.replaceWith(el);
     else this.list.append(el);
@@ -575,7 +624,7 @@ class ConversationView {
       role: 'option', class: 'mention-option', 'aria-selected': String(i === 0), tabindex: -1,
       onmousedown: (event) => event.preventDefault(),
       onclick: () => this.insertMention(o, match[1].length),
-    }, o.id === 'all' ? null : avatar(o.name), o.label)));
+    }, o.id === 'all' ? null : avatar(o.name), h('span', { class: 'mention-name' }, o.label))));
     this.mentionPop.hidden = false;
   }
 
