@@ -248,6 +248,8 @@ class MemberPage(BaseModel):
     items: list[MemberRead]
     total: int
     next_offset: int | None
+    # A search stops at 500 matches; true when there were more (refine the search).
+    truncated: bool = False
 
 
 class PasswordIssued(BaseModel):
