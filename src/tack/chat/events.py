@@ -14,7 +14,6 @@
 
 from typing import Literal
 
-from pydantic import BaseModel
 
 from tack.chat.schemas import (
     ConversationRead,
@@ -24,21 +23,11 @@ from tack.chat.schemas import (
     ReadPointerRead,
     SettingsRead,
 )
-from tack.core.events import Event
+from tack.core.events import TypedEvent
 
 
-class ChatEvent(BaseModel):
-    type: str
-    op: str
-
-    def to_event(self, org_id: int, to_accounts: list[int] | set[int]) -> Event:
-        return Event(
-            type=self.type,
-            op=self.op,
-            org_id=org_id,
-            data=self.model_dump(mode="json", exclude={"type", "op"}),
-            to_accounts=tuple(sorted(set(to_accounts))),
-        )
+class ChatEvent(TypedEvent):
+    pass
 
 
 class EventMessageAdd(ChatEvent):

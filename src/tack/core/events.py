@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -12,6 +14,25 @@ class Event:
     data: dict[str, Any]
     # Explicit audience: account ids. An empty tuple means nobody, never everybody.
     to_accounts: tuple[int, ...] = field(default_factory=tuple)
+
+
+class TypedEvent(BaseModel):
+    """Base of every domain's realtime event models (`type` and `op` as Literals).
+
+    Validated when built, so a malformed event fails at its source, not in a client.
+    """
+
+    type: str
+    op: str
+
+    def to_event(self, org_id: int, to_accounts: list[int] | set[int]) -> Event:
+        return Event(
+            type=self.type,
+            op=self.op,
+            org_id=org_id,
+            data=self.model_dump(mode="json", exclude={"type", "op"}),
+            to_accounts=tuple(sorted(set(to_accounts))),
+        )
 
 
 class EventBus(Protocol):

@@ -9,24 +9,13 @@
 
 from typing import Literal
 
-from pydantic import BaseModel
 
-from tack.core.events import Event
+from tack.core.events import TypedEvent
 from tack.ding.schemas import DingAlert, ReceiptRead
 
 
-class DingEvent(BaseModel):
-    type: str
-    op: str
-
-    def to_event(self, org_id: int, to_accounts: list[int] | set[int]) -> Event:
-        return Event(
-            type=self.type,
-            op=self.op,
-            org_id=org_id,
-            data=self.model_dump(mode="json", exclude={"type", "op"}),
-            to_accounts=tuple(sorted(set(to_accounts))),
-        )
+class DingEvent(TypedEvent):
+    pass
 
 
 class EventDingAdd(DingEvent):
