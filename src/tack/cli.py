@@ -38,9 +38,11 @@ def _run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
     """Migrates, then runs `work(uow_factory)` against the configured database."""
     from tack.storage.db import make_engine, make_sessionmaker
     from tack.storage.migrate import upgrade
+    from tack.main import register_hooks
     from tack.storage.uow import UnitOfWorkFactory
 
     upgrade(settings.resolved_database_url)
+    register_hooks()  # the same directory → chat wiring as the server (all-staff group, 部门群)
 
     async def main() -> T:
         engine = make_engine(settings.resolved_database_url)

@@ -12,11 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tack.chat import routes as chat_routes
+from tack.chat.actions import managed as chat_managed
 from tack.chat.limits import ChatLimits
 from tack.core.errors import AppError
 from tack.core.i18n import ZH_MESSAGES, pick_language
 from tack.ding import routes as ding_routes
 from tack.ding import tasks as ding_tasks
+from tack.directory import hooks as directory_hooks
 from tack.directory.routes import accounts as account_routes
 from tack.directory.routes import invitations as invitation_routes
 from tack.directory.routes import members as member_routes
@@ -99,8 +101,15 @@ def _job_runner(uow_factory: UnitOfWorkFactory, settings: Settings) -> JobRunner
     return runner
 
 
+def register_hooks() -> None:
+    """Lower domains announce changes, higher ones react (DESIGN.md): every hook is wired here."""
+    # Department groups (部门群) and the all-staff group (全员群) follow the directory.
+    directory_hooks.on_directory_change(chat_managed.on_directory_change)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = (settings or Settings()).prepare()
+    register_hooks()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

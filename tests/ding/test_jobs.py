@@ -117,7 +117,7 @@ class TestCards:
         d = await ding(alice, bob, carol)
         await run_all(runner)
         for person in (bob, carol):
-            [conversation] = (await person.get(person.org("/conversations")))["items"]
+            [conversation] = [c for c in (await person.get(person.org("/conversations")))["items"] if c["kind"] == "direct"]
             assert conversation["kind"] == "direct" and sorted(conversation["direct_member_ids"]) == sorted([alice.member_id, person.member_id])
             last = conversation["last_message"]
             assert (last["kind"], last["sender_member_id"], last["content"]["ding_id"], last["content"]["text"]) == (
@@ -128,5 +128,6 @@ class TestCards:
 
         async with app.state.uow_factory() as uow:
             assert await actions.do_post_cards(uow, alice.org_id, d["id"], [bob.member_id, carol.member_id]) == 0
-        messages = await bob.get(bob.org(f"/conversations/{(await bob.get(bob.org('/conversations')))['items'][0]['id']}/messages"))
+        [direct_chat] = [c for c in (await bob.get(bob.org("/conversations")))["items"] if c["kind"] == "direct"]
+        messages = await bob.get(bob.org(f"/conversations/{direct_chat['id']}/messages"))
         assert [m["kind"] for m in messages["items"]] == ["card"]

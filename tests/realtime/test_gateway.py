@@ -30,7 +30,7 @@ class TestRegister:
         await send(alice, d["id"], "在吗")
         reg = await register(bob)
         assert reg["last_event_id"] == 0 and reg["queue_id"]
-        [c] = reg["snapshot"]["conversations"]
+        [c] = [c for c in reg["snapshot"]["conversations"] if c["managed"] is None]  # not the 全员群
         assert (c["id"], c["unread_count"], c["last_message"]["content"]["text"]) == (d["id"], 1, "在吗")
 
     async def test_other_org_is_refused(self, cast):

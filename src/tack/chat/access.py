@@ -12,7 +12,7 @@ from tack.chat.models import Conversation, ConversationMember, Message
 from tack.directory.queries import active_account_ids, member_cards
 from tack.chat.repository import ConversationMemberRepository, ConversationRepository, MessageRepository
 from tack.core.actor import Actor
-from tack.core.errors import Forbidden, NotFound
+from tack.core.errors import BadRequest, Forbidden, NotFound
 from tack.directory.access import org_id_of
 
 
@@ -29,6 +29,11 @@ class MessageNotFound(NotFound):
 class NotGroupAdmin(Forbidden):
     code = "group_admin_required"
     message = "Only the group owner or an admin may do that"
+
+
+class ManagedGroup(BadRequest):
+    code = "managed_group"
+    message = "This group follows the directory: its members cannot be changed by hand"
 
 
 @dataclass(slots=True)
@@ -81,6 +86,13 @@ async def access_message_by_id(
 def require_group_admin(membership: Membership) -> None:
     if not membership.is_group_admin:
         raise NotGroupAdmin()
+
+
+def refuse_managed(conversation: Conversation) -> None:
+    """Department and all-staff groups still kept in step with the directory: adding,
+    removing, leaving and renaming by hand are refused (membership follows the directory)."""
+    if conversation.managed_key is not None:
+        raise ManagedGroup()
 
 
 def may_see_receipts(membership: Membership, message: Message) -> bool:

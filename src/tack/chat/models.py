@@ -17,6 +17,8 @@ class Conversation(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
     __table_args__ = (
         # One 1:1 conversation per pair: direct_key is "<low member id>:<high member id>".
         UniqueConstraint("org_id", "direct_key"),
+        # One all-staff group per org ("all_staff") and one group per department ("department:<id>").
+        UniqueConstraint("org_id", "managed_key"),
         Index("ix_chat_conversation_org_activity", "org_id", "last_message_at"),
     )
 
@@ -33,6 +35,13 @@ class Conversation(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_message_at: Mapped[datetime]
     dissolved_at: Mapped[datetime | None]
+    # Groups whose membership follows the directory (chat.actions.managed): "department"
+    # (部门群) or "all_staff" (全员群); None for ordinary groups and 1:1 chats.
+    managed_kind: Mapped[str | None] = mapped_column(String(16))
+    # Unique per org while the group is kept in step; cleared when it is dissolved.
+    managed_key: Mapped[str | None] = mapped_column(String(32))
+    # The department a department group follows (no foreign key: the group outlives it).
+    department_id: Mapped[int | None] = mapped_column(BigId)
 
 
 class ConversationMember(OrgOwnedMixin, Base):

@@ -97,6 +97,8 @@ async def conversation_reads(session: AsyncSession, conversations: list[Conversa
             last_message_at=c.last_message_at,
             dissolved=c.dissolved_at is not None,
             created_at=c.created_at,
+            managed=c.managed_kind,  # type: ignore[arg-type]
+            department_id=c.department_id,
         )
         for c in conversations
     }

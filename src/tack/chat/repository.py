@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
 
 from tack.chat.models import ChatFile, Conversation, ConversationMember, Message, MessageToken
 from tack.chat.search import QueryTokens, prefix_upper_bound
@@ -21,6 +21,14 @@ class ConversationRepository(OrgRepository[Conversation]):
     async def by_direct_key(self, key: str) -> Conversation | None:
         stmt = self.base().where(Conversation.direct_key == key)
         return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def managed_locked(self, keys: list[str] | None = None) -> list[Conversation]:
+        """The groups kept in step with the directory (all of them, or those with the given
+        keys), locked in id order so two syncs never wait on each other in a circle."""
+        stmt = self.base().where(Conversation.managed_key.is_not(None))
+        if keys is not None:
+            stmt = stmt.where(Conversation.managed_key.in_(keys))
+        return await self.scalars(stmt.order_by(Conversation.id).with_for_update())
 
 
 class ConversationMemberRepository(OrgRepository[ConversationMember]):
@@ -62,6 +70,27 @@ class ConversationMemberRepository(OrgRepository[ConversationMember]):
     async def admin_ids(self, conversation_id: int) -> list[int]:
         stmt = self.member_ids_stmt(conversation_id).where(ConversationMember.role.in_(("owner", "admin")))
         return await self.scalars(stmt.order_by(ConversationMember.member_id))
+
+    async def add_many(self, conversation_id: int, member_ids: list[int], *, seq: int, joined_at: datetime) -> None:
+        """One multi-row INSERT per batch (SQLAlchemy's insertmanyvalues), not one per member."""
+        if member_ids:
+            await self.session.execute(
+                insert(ConversationMember),
+                [
+                    {
+                        "org_id": self.org_id, "conversation_id": conversation_id, "member_id": m, "role": "member",
+                        "last_read_seq": seq, "joined_seq": seq, "muted": False, "joined_at": joined_at,
+                    }
+                    for m in member_ids
+                ],
+            )
+
+    async def remove_where(self, conversation_id: int, cond: ColumnElement[bool]) -> None:
+        await self.session.execute(
+            delete(ConversationMember).where(
+                ConversationMember.org_id == self.org_id, ConversationMember.conversation_id == conversation_id, cond
+            )
+        )
 
     async def remove(self, conversation_id: int, member_ids: list[int]) -> None:
         await self.session.execute(

@@ -8,13 +8,15 @@ from fastapi.responses import FileResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat import queries
-from tack.chat.actions import conversations, files, messages
+from tack.chat.actions import conversations, files, managed, messages
 from tack.chat.limits import ChatLimits
 from tack.chat.schemas import (
     ConversationList,
     ConversationMemberList,
     ConversationUpdate,
+    ConversationRead,
     ConversationView,
+    DepartmentGroupSet,
     DirectCreate,
     FileRead,
     ForwardCreate,
@@ -49,6 +51,18 @@ def _limits(request: Request) -> ChatLimits:
 
 
 Limits = Annotated[ChatLimits, Depends(_limits)]
+
+
+# --- groups kept in step with the directory ---------------------------------------------
+
+
+@router.put("/departments/{department_id}/group")
+async def set_department_group(
+    actor: CurrentActor, department_id: int, body: DepartmentGroupSet, uow: UoW
+) -> ConversationRead | None:
+    """部门群: on (created, then kept in step with the department and its sub-departments)
+    or off (dissolved). Answers the group, or null when turned off."""
+    return await managed.check_set_department_group(uow, actor, department_id, body)
 
 
 # --- conversations ----------------------------------------------------------------------

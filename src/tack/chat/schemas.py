@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 ConversationKind = Literal["direct", "group"]
 MessageKind = Literal["text", "markdown", "card", "image", "file", "system"]
 ChatRole = Literal["owner", "admin", "member"]
+ManagedKind = Literal["department", "all_staff"]
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
 GroupName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
 MemberIds = Annotated[list[int], Field(max_length=10_000)]
@@ -152,6 +153,10 @@ class ConversationRead(BaseModel):
     last_message_at: datetime
     dissolved: bool
     created_at: datetime
+    # "department" (部门群) or "all_staff" (全员群): membership follows the directory and
+    # cannot be changed by hand; None for ordinary groups and 1:1 chats.
+    managed: ManagedKind | None = None
+    department_id: int | None = None
 
 
 class ConversationView(ConversationRead):
@@ -225,6 +230,10 @@ class SearchHit(BaseModel):
 class SearchResult(BaseModel):
     items: list[SearchHit]
     next_before_id: int | None
+
+
+class DepartmentGroupSet(BaseModel):
+    enabled: bool = True
 
 
 class ConversationRemoved(BaseModel):

@@ -491,3 +491,19 @@ async def visible_member_contacts(session: AsyncSession, actor: Actor, member_id
         for i, c in found.items()
         if i == actor.member_id or not departments[i] or any(d not in invisible for d in departments[i])
     }
+
+
+def active_member_ids_stmt(org_id: int, department_ids: set[int] | list[int] | None = None) -> Select[tuple[int]]:
+    """Ids of the organization's active members, or of those in any of the given departments:
+    a statement, not a list, so other domains can diff 10,000 members in SQL (chat's
+    department and all-staff groups). Members without an account are included."""
+    stmt = select(Member.id).where(Member.org_id == org_id, Member.active.is_(True))
+    if department_ids is not None:
+        stmt = stmt.where(
+            exists().where(
+                MemberDepartment.org_id == org_id,
+                MemberDepartment.member_id == Member.id,
+                MemberDepartment.department_id.in_(sorted(department_ids)),
+            )
+        )
+    return stmt

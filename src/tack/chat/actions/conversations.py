@@ -10,6 +10,7 @@ from tack.chat.access import (
     account_ids_of,
     member_account_ids,
     my_member_id,
+    refuse_managed,
     require_group_admin,
 )
 from tack.chat.actions.messages import NotAGroup, do_post_system_message, do_send_message, require_open
@@ -169,6 +170,7 @@ async def check_update_conversation(
     me = membership.me.member_id
     changes = []
     if body.name is not None and body.name != conversation.name:
+        refuse_managed(conversation)
         conversation.name = body.name
         changes.append(("renamed", {"name": body.name}))
     if body.notice is not None and body.notice != conversation.notice:
@@ -198,6 +200,7 @@ async def check_add_members(
     """
     membership = await access_conversation_by_id(uow.session, actor, conversation_id, lock=True)
     conversation = _group(membership)
+    refuse_managed(conversation)
     org_id = conversation.org_id
     repo = ConversationMemberRepository(uow.session, org_id)
     present = set(await repo.member_ids(conversation_id))
@@ -265,6 +268,7 @@ async def check_remove_member(uow: UnitOfWork, actor: Actor, conversation_id: in
     """
     membership = await access_conversation_by_id(uow.session, actor, conversation_id, lock=True)
     conversation = _group(membership)
+    refuse_managed(conversation)
     require_group_admin(membership)
     if member_id == membership.me.member_id:
         raise BadRequest("Leave the group instead", code="use_leave")
@@ -285,6 +289,7 @@ async def check_leave(uow: UnitOfWork, actor: Actor, conversation_id: int) -> No
     conversation = membership.conversation
     if conversation.kind != "group":
         raise NotAGroup()
+    refuse_managed(conversation)
     if membership.is_owner and conversation.dissolved_at is None:
         raise Conflict("Hand the group to someone else first, or dissolve it", code="owner_must_transfer")
     me = membership.me.member_id

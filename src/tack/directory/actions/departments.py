@@ -9,6 +9,7 @@ from tack.directory.access import (
     org_id_of,
     require_department_admin,
 )
+from tack.directory import hooks
 from tack.directory.actions.audit import do_audit
 from tack.directory.models import Department
 from tack.directory.repository import DepartmentRepository, MemberRepository
@@ -45,6 +46,7 @@ async def check_create_department(uow: UnitOfWork, actor: Actor, body: Departmen
         uow, actor, "department.create", target_type="department", target_id=department.id,
         target_name=department.name, detail={"parent_id": body.parent_id},
     )
+    await hooks.emit(uow, hooks.DepartmentCreated(org_id_of(actor), department.id))
     return department
 
 
@@ -81,6 +83,10 @@ async def check_update_department(
         uow, actor, "department.update", target_type="department", target_id=department.id,
         target_name=department.name, detail=changes,
     )
+    if "parent_id" in changes:
+        await hooks.emit(uow, hooks.DepartmentMoved(org_id_of(actor), department.id))
+    if "name" in changes:
+        await hooks.emit(uow, hooks.DepartmentRenamed(org_id_of(actor), department.id, department.name))
     return department
 
 
@@ -101,6 +107,7 @@ async def check_delete_department(uow: UnitOfWork, actor: Actor, department_id: 
         uow, actor, "department.delete", target_type="department", target_id=department_id,
         target_name=department.name,
     )
+    await hooks.emit(uow, hooks.DepartmentDeleted(org_id, department_id))
 
 
 async def check_set_department_managers(

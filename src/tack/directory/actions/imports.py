@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert, select, update
 
 from tack.core.actor import Actor
+from tack.directory import hooks
 from tack.directory.access import org_id_of, require_admin
 from tack.directory.actions.audit import do_audit
 from tack.directory.importer import SheetRow, read_sheet
@@ -192,6 +193,8 @@ async def check_import_members(
         updates.append({"id": c.member_id, "manager_id": manager_id})
     if updates:
         await uow.session.execute(update(Member), updates)
+    # One event for the whole import: handlers sync in bulk, not once per row.
+    await hooks.emit(uow, hooks.MembersJoined(org_id, tuple(c.member_id for c in candidates if c.member_id)))
 
     results = [
         ImportRowResult(row=c.row, status="created", member_id=c.member_id)

@@ -13,6 +13,7 @@ from tack.directory.access import (
     require_admin,
     require_department_admin,
 )
+from tack.directory import hooks
 from tack.directory.actions.audit import do_audit
 from tack.directory.models import Account, Invitation, JoinRequest, Member
 from tack.directory.pinyin import search_keys, sort_key
@@ -120,6 +121,7 @@ async def do_join(uow: UnitOfWork, account: Account, invitation: Invitation) -> 
                 raise Conflict(f"Another member here already uses that {field}", code=f"{field}_taken")
     department_id = invitation.department_id or (await DepartmentRepository(uow.session, org_id).root()).id
     if placeholder is not None:
+        # Already a member (imported without an account): their groups do not change.
         placeholder.account_id = account.id
         return placeholder
     member = members.add(
@@ -134,6 +136,7 @@ async def do_join(uow: UnitOfWork, account: Account, invitation: Invitation) -> 
     )
     await members.flush()
     await members.set_departments(member.id, [department_id])
+    await hooks.emit(uow, hooks.MembersJoined(org_id, (member.id,)))
     return member
 
 

@@ -17,6 +17,7 @@ from tack.directory.access import (
     require_member_admin,
     require_owner,
 )
+from tack.directory import hooks
 from tack.directory.actions.accounts import check_password_strength
 from tack.directory.actions.audit import do_audit
 from tack.directory.models import Account, Member
@@ -168,6 +169,7 @@ async def do_add_member(
         uow, actor, "member.add", target_type="member", target_id=member.id, target_name=member.name,
         detail={"department_ids": department_ids},
     )
+    await hooks.emit(uow, hooks.MembersJoined(org_id_of(actor), (member.id,)))
     return member
 
 
@@ -210,6 +212,8 @@ async def check_update_member(uow: UnitOfWork, actor: Actor, member_id: int, bod
         uow, actor, "member.update", target_type="member", target_id=member.id, target_name=member.name,
         detail=changes,
     )
+    if "department_ids" in changes:
+        await hooks.emit(uow, hooks.MembersMoved(org_id, (member.id,)))
     return member
 
 
@@ -235,6 +239,8 @@ async def check_set_member_active(uow: UnitOfWork, actor: Actor, member_id: int,
         uow, actor, "member.reactivate" if active else "member.deactivate", target_type="member",
         target_id=member.id, target_name=member.name,
     )
+    event = hooks.MembersReactivated if active else hooks.MembersDeactivated
+    await hooks.emit(uow, event(org_id, (member.id,)))
     return member
 
 

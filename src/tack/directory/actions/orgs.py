@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from tack.core.actor import Actor
 from tack.core.errors import BadRequest
+from tack.directory import hooks
 from tack.directory.access import require_admin
 from tack.directory.actions.audit import do_audit
 from tack.directory.models import Account, Department, Member, Org
@@ -50,6 +51,7 @@ async def do_create_org(uow: UnitOfWork, account: Account, *, name: str, timezon
     await MemberRepository(uow.session, org.id).set_departments(owner.id, [root.id])
     account.last_org_id = org.id
     await uow.session.flush()
+    await hooks.emit(uow, hooks.OrgCreated(org.id, owner.id))
     return org, owner
 
 
@@ -62,6 +64,7 @@ async def check_update_org(uow: UnitOfWork, actor: Actor, body: OrgUpdate) -> Or
         org.name = changes["name"] = body.name
         root = await DepartmentRepository(uow.session, org.id).root()
         root.name = body.name
+        await hooks.emit(uow, hooks.DepartmentRenamed(org.id, root.id, body.name))
     if body.timezone is not None:
         org.timezone = changes["timezone"] = check_timezone(body.timezone)
     await do_audit(uow, actor, "org.update", target_type="org", target_id=org.id, target_name=org.name, detail=changes)
