@@ -148,3 +148,14 @@ class ChatFile(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     # Relative to the data directory.
     path: Mapped[str] = mapped_column(String(255))
+
+
+class ChatSettings(Base):
+    """Org-level chat settings: one row per organization, absent means the defaults."""
+
+    __tablename__ = "chat_settings"
+
+    org_id: Mapped[int] = mapped_column(BigId, ForeignKey("directory_org.id", ondelete="CASCADE"), primary_key=True)
+    # Conversation kinds whose read receipts are off ("direct", "group", "department",
+    # "all_staff"); empty: receipts on for all, DingTalk's default.
+    receipts_off_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.access import access_conversation_by_id, access_message_by_id, may_see_receipts, my_member_id
 from tack.directory.queries import member_cards
-from tack.chat.reads import conversation_reads, conversation_view, message_read, messages_read
-from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
+from tack.chat.reads import conversation_reads, conversation_view, message_read, messages_read, receipts_enabled, receipts_off_kinds
+from tack.chat.models import Message
+from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, ConversationRepository, MessageRepository
 from tack.chat.schemas import (
+    ChatOrgSettings,
     ConversationList,
     ConversationMemberList,
     ConversationMemberRead,
@@ -28,11 +30,28 @@ from tack.chat.files import blob_path
 from tack.chat.search import QueryTokens
 from tack.core.actor import Actor
 from tack.core.clock import as_utc
-from tack.core.errors import BadRequest, Forbidden, NotFound
-from tack.directory.access import org_id_of
+from tack.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from tack.directory.access import org_id_of, require_admin
 
 MAX_PAGE = 100
 MAX_CONVERSATIONS = 500
+
+
+class ReceiptsDisabled(Conflict):
+    code = "receipts_disabled"
+    message = "Read receipts are turned off for this kind of conversation"
+
+
+async def _require_receipts(session: AsyncSession, message: Message) -> None:
+    conversation = await ConversationRepository(session, message.org_id).get(message.conversation_id)
+    if conversation is None or not await receipts_enabled(session, conversation):
+        raise ReceiptsDisabled()
+
+
+async def get_chat_settings(session: AsyncSession, actor: Actor) -> ChatOrgSettings:
+    """Org-level chat settings: owners and admins."""
+    require_admin(actor)
+    return ChatOrgSettings(receipts_off_kinds=sorted(await receipts_off_kinds(session, org_id_of(actor))))  # type: ignore[arg-type]
 
 
 async def list_conversations(session: AsyncSession, actor: Actor, *, offset: int = 0, limit: int = 200) -> ConversationList:
@@ -79,7 +98,9 @@ async def list_messages(
     has_more = len(rows) > limit
     if has_more:
         rows = rows[:limit] if after_seq is not None else rows[1:]
-    items = await messages_read(session, org_id, rows, viewer_member_id=membership.me.member_id)
+    # With receipts off for this kind of conversation, own messages carry no unread count.
+    viewer = membership.me.member_id if await receipts_enabled(session, membership.conversation) else None
+    items = await messages_read(session, org_id, rows, viewer_member_id=viewer)
     return MessageList(items=items, last_seq=membership.conversation.last_seq, has_more=has_more)
 
 
@@ -122,6 +143,7 @@ async def list_conversation_members(
 async def get_unread_count(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> MessageUnreadCount:
     """How many have not read a message: any member may see the number (N人未读)."""
     _, message = await access_message_by_id(session, actor, conversation_id, message_id)
+    await _require_receipts(session, message)
     # Newcomers' pointers start at their joining seq and the sender's is past their own
     # message, so "pointer below seq" is exactly the receivers who have not read it.
     count = await ConversationMemberRepository(session, message.org_id).count_unread(conversation_id, message.seq)
@@ -152,6 +174,7 @@ async def list_receipts(
     membership, message = await access_message_by_id(session, actor, conversation_id, message_id)
     if not may_see_receipts(membership, message):
         raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
+    await _require_receipts(session, message)
     org_id = message.org_id
     repo = ConversationMemberRepository(session, org_id)
     read_stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=True)
@@ -179,6 +202,7 @@ async def list_unread_member_ids(session: AsyncSession, actor: Actor, conversati
     membership, message = await access_message_by_id(session, actor, conversation_id, message_id)
     if not may_see_receipts(membership, message):
         raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
+    await _require_receipts(session, message)
     repo = ConversationMemberRepository(session, message.org_id)
     stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=False)
     return await repo.scalars(stmt.order_by(repo.model.member_id))

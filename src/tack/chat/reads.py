@@ -3,10 +3,23 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.models import Conversation, ConversationMember, Message
-from tack.chat.repository import ConversationMemberRepository, MessageRepository
+from tack.chat.repository import ChatSettingsRepository, ConversationMemberRepository, MessageRepository
 from tack.chat.schemas import ConversationRead, ConversationView, MessageRead, ReplyRead
 
 EXCERPT_CHARS = 100
+
+
+def receipt_kind(conversation: Conversation) -> str:
+    return conversation.managed_kind or conversation.kind
+
+
+async def receipts_off_kinds(session: AsyncSession, org_id: int) -> set[str]:
+    settings = await ChatSettingsRepository(session, org_id).get()
+    return set(settings.receipts_off_kinds) if settings is not None else set()
+
+
+async def receipts_enabled(session: AsyncSession, conversation: Conversation) -> bool:
+    return receipt_kind(conversation) not in await receipts_off_kinds(session, conversation.org_id)
 
 
 def _excerpt(message: Message) -> str:
@@ -75,6 +88,7 @@ async def conversation_reads(session: AsyncSession, conversations: list[Conversa
         return {}
     repo = ConversationMemberRepository(session, conversations[0].org_id)
     direct = {c.id for c in conversations if c.kind == "direct"}
+    off = await receipts_off_kinds(session, conversations[0].org_id)
     admins: dict[int, list[int]] = {}
     members: dict[int, list[int]] = {}
     for conversation_id, member_id, role in await repo.roles([c.id for c in conversations], direct):
@@ -99,6 +113,7 @@ async def conversation_reads(session: AsyncSession, conversations: list[Conversa
             created_at=c.created_at,
             managed=c.managed_kind,  # type: ignore[arg-type]
             department_id=c.department_id,
+            receipts_enabled=receipt_kind(c) not in off,
         )
         for c in conversations
     }

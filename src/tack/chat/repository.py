@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
 
-from tack.chat.models import ChatFile, Conversation, ConversationMember, Message, MessageToken
+from tack.chat.models import ChatFile, ChatSettings, Conversation, ConversationMember, Message, MessageToken
 from tack.chat.search import QueryTokens, prefix_upper_bound
 from tack.storage.repository import OrgRepository
 
@@ -282,3 +283,22 @@ class ChatFileRepository(OrgRepository[ChatFile]):
 
     async def remove(self, file_id: int) -> None:
         await self.session.execute(delete(ChatFile).where(ChatFile.org_id == self.org_id, ChatFile.id == file_id))
+
+
+class ChatSettingsRepository:
+    """The organization's chat settings row (keyed by org_id alone)."""
+
+    def __init__(self, session: AsyncSession, org_id: int) -> None:
+        self.session = session
+        self.org_id = org_id
+
+    async def get(self) -> ChatSettings | None:
+        stmt = select(ChatSettings).where(ChatSettings.org_id == self.org_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_or_add(self) -> ChatSettings:
+        found = await self.get()
+        if found is None:
+            found = ChatSettings(org_id=self.org_id, receipts_off_kinds=[])
+            self.session.add(found)
+        return found

@@ -8,9 +8,10 @@ from fastapi.responses import FileResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat import queries
-from tack.chat.actions import conversations, files, managed, messages
+from tack.chat.actions import conversations, files, managed, messages, settings
 from tack.chat.limits import ChatLimits
 from tack.chat.schemas import (
+    ChatOrgSettings,
     ConversationList,
     ConversationMemberList,
     ConversationUpdate,
@@ -63,6 +64,17 @@ async def set_department_group(
     """部门群: on (created, then kept in step with the department and its sub-departments)
     or off (dissolved). Answers the group, or null when turned off."""
     return await managed.check_set_department_group(uow, actor, department_id, body)
+
+
+@router.get("/chat/settings")
+async def get_chat_settings(actor: CurrentActor, session: ReadSession) -> ChatOrgSettings:
+    """Org-level chat settings (owners and admins): the conversation kinds without read receipts."""
+    return await queries.get_chat_settings(session, actor)
+
+
+@router.put("/chat/settings")
+async def update_chat_settings(actor: CurrentActor, body: ChatOrgSettings, uow: UoW) -> ChatOrgSettings:
+    return await settings.check_update_chat_settings(uow, actor, body)
 
 
 # --- conversations ----------------------------------------------------------------------

@@ -157,6 +157,9 @@ class ConversationRead(BaseModel):
     # cannot be changed by hand; None for ordinary groups and 1:1 chats.
     managed: ManagedKind | None = None
     department_id: int | None = None
+    # False when the org turned read receipts off for this kind of conversation: no
+    # "N人未读", no receipt lists (409 receipts_disabled); read pointers still move.
+    receipts_enabled: bool = True
 
 
 class ConversationView(ConversationRead):
@@ -230,6 +233,16 @@ class SearchHit(BaseModel):
 class SearchResult(BaseModel):
     items: list[SearchHit]
     next_before_id: int | None
+
+
+ReceiptKind = Literal["direct", "group", "department", "all_staff"]
+
+
+class ChatOrgSettings(BaseModel):
+    """Org-level chat settings. receipts_off_kinds: conversation kinds without read receipts
+    ("group" means ordinary groups; "department" 部门群; "all_staff" 全员群)."""
+
+    receipts_off_kinds: list[ReceiptKind] = []
 
 
 class DepartmentGroupSet(BaseModel):
