@@ -209,7 +209,8 @@ async def on_directory_change(uow: UnitOfWork, event: hooks.DirectoryEvent) -> N
         case hooks.OrgCreated():
             await do_ensure_all_staff(uow, org_id)
         case hooks.DepartmentCreated():
-            pass  # an empty department changes no group; its own group is enabled by an admin
+            # An empty department changes no group; its own group is enabled by an admin.
+            return
         case hooks.DepartmentRenamed(department_id=department_id, name=name):
             for conversation in await repo.managed_locked([_department_key(department_id)]):
                 await _rename(uow, conversation, name)
