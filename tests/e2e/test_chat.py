@@ -25,7 +25,8 @@ async def test_two_members_chat_live_with_receipts_and_recall(new_context, demo_
     await sign_in_through_api(sender, SENDER, demo_server["password"], route="chat")
     await sign_in_through_api(reader, READER, demo_server["password"], route="chat")
     # 消息 is the first entry of the navigation, as in DingTalk.
-    await expect(sender.get_by_role("navigation", name="导航").locator(".nav-link").first).to_have_text("消息")
+    # (the label only: the link also carries the unread badge, e.g. the all-staff group's lines)
+    await expect(sender.get_by_role("navigation", name="导航").locator(".nav-link .nav-label").first).to_have_text("消息")
 
     await sender.get_by_test_id("new-chat").click()
     await sender.get_by_test_id("direct-search").fill("陈静")

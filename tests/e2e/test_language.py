@@ -19,7 +19,7 @@ async def test_english_toggle_switches_ui_strings(page: Page, demo_server: dict)
     await sign_in(page, demo_server["logins"]["owner"]["login"], demo_server["password"], language="en")
 
     nav = page.get_by_role("navigation", name="Navigation")
-    await expect(nav.locator("[data-nav]")).to_have_text(["Messages", "Directory", "Admin", "Me"])
+    await expect(nav.locator("[data-nav] .nav-label")).to_have_text(["Messages", "Directory", "Admin", "Me"])
     await expect(page.get_by_test_id("member-search")).to_have_attribute("placeholder", "Search name, pinyin, phone, employee no.")
 
     await page.reload()  # the choice is kept in localStorage
