@@ -8,7 +8,7 @@ from sqlalchemy import insert
 from tack.core.clock import utc_now
 from tack.jobs import testing as test_jobs
 from tack.storage.uow import UnitOfWorkFactory
-from tests.jobs.conftest import all_jobs, enqueue, one_job, record_counts
+from tests.jobs.conftest import all_jobs, one_job, record_counts
 
 pytestmark = pytest.mark.usefixtures("records")
 

@@ -23,7 +23,7 @@ from tack.directory.actions.audit import do_audit
 from tack.directory.models import Account, Member
 from tack.directory.passwords import generate_password, hash_password
 from tack.directory.pinyin import search_keys, sort_key
-from tack.directory.repository import AccountRepository, DepartmentRepository, MemberRepository
+from tack.directory.repository import AccountRepository, MemberRepository
 from tack.directory.schemas import MemberCreate, MemberUpdate, RoleUpdate
 from tack.directory.tree import DepartmentTree
 from tack.storage.uow import UnitOfWork
