@@ -28,10 +28,7 @@ JsonOut = Annotated[bool, typer.Option("--json", help="Print what was created as
 
 
 def _settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    if data_dir is not None:
-        settings = Settings(data_dir=data_dir)
-    return settings.prepare()
+    return (Settings(data_dir=data_dir) if data_dir is not None else Settings()).prepare()
 
 
 def _run(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:

@@ -95,15 +95,24 @@ def phone_visible(actor: Actor, member: Member, tree: DepartmentTree, department
 
 
 async def access_member_by_id(
-    session: AsyncSession, actor: Actor, member_id: int, *, tree: DepartmentTree | None = None
+    session: AsyncSession,
+    actor: Actor,
+    member_id: int,
+    *,
+    tree: DepartmentTree | None = None,
+    invisible: set[int] | None = None,
 ) -> Member:
-    """A member the actor may see; inactive members only for administrators."""
+    """A member the actor may see; inactive members only for administrators.
+
+    Callers that already hold the tree and the viewer's invisible departments pass them in.
+    """
     org_id = org_id_of(actor)
     member = await MemberRepository(session, org_id).get(member_id)
     if member is None or (not member.active and not actor.is_any_admin):
         raise MemberNotFound()
-    tree = tree or await load_tree(session, org_id)
-    invisible = await invisible_departments(session, actor, tree)
+    if invisible is None:
+        tree = tree or await load_tree(session, org_id)
+        invisible = await invisible_departments(session, actor, tree)
     if invisible:
         dept_ids = (await MemberRepository(session, org_id).department_ids([member.id]))[member.id]
         if not member_visible(actor, member, dept_ids, invisible):

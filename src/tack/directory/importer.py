@@ -1,11 +1,11 @@
-"""Reading member sheets (CSV or XLSX) into plain rows; knows files, not the directory."""
+"""Member sheets (CSV or XLSX): reading uploads into plain rows, writing exports; knows files, not the directory."""
 
 import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from tack.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -146,3 +146,23 @@ def read_sheet(filename: str, data: bytes, *, max_bytes: int, max_rows: int) -> 
     if name.endswith(".csv") or name.endswith(".txt") or not name:
         return _rows(_read_csv(data), max_rows)
     raise UnsupportedMediaType("Upload a .csv or .xlsx file", code="unsupported_media_type")
+
+
+def write_sheet(rows: list[list[str]], kind: str) -> tuple[bytes, str, str]:
+    """An export as (content, media type, file name); the layout is the import's, so an
+    export can be imported again."""
+    if kind == "xlsx":
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("通讯录")
+        sheet.append(EXPORT_HEADERS)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "directory.xlsx"
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(EXPORT_HEADERS)
+    writer.writerows(rows)
+    # The BOM makes Excel open UTF-8 CSV correctly.
+    return ("\ufeff" + text.getvalue()).encode(), "text/csv; charset=utf-8", "directory.csv"

@@ -177,10 +177,10 @@ def _member_read(
 async def get_member(session: AsyncSession, actor: Actor, member_id: int) -> MemberRead:
     org_id = org_id_of(actor)
     tree = await load_tree(session, org_id)
-    member = await access_member_by_id(session, actor, member_id, tree=tree)
+    invisible = await invisible_departments(session, actor, tree)
+    member = await access_member_by_id(session, actor, member_id, tree=tree, invisible=invisible)
     repo = MemberRepository(session, org_id)
     department_ids = (await repo.department_ids([member.id]))[member.id]
-    invisible = await invisible_departments(session, actor, tree)
     read = _member_read(actor, member, department_ids, tree, invisible)
     if member.role == "subadmin" and actor.is_any_admin:
         read.scope_department_ids = await repo.scope_department_ids(member.id)

@@ -1,18 +1,15 @@
 """Members: list and search, profiles, add and edit, roles, activation, passwords, import, export."""
 
-import csv
-import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import Response
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.directory import queries
 from tack.directory.actions import imports, members
 from tack.directory.auth import CurrentActor
-from tack.directory.importer import EXPORT_HEADERS
+from tack.directory.importer import write_sheet
 from tack.directory.routes import IdPath, IdQuery
 from tack.directory.schemas import (
     ImportReport,
@@ -51,29 +48,9 @@ async def list_members(
 async def export_members(
     actor: CurrentActor, session: ReadSession, format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv"
 ) -> Response:
-    rows = await queries.export_rows(session, actor)
-    if format == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("通讯录")
-        sheet.append(EXPORT_HEADERS)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return Response(
-            buffer.getvalue(),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"content-disposition": 'attachment; filename="directory.xlsx"'},
-        )
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(EXPORT_HEADERS)
-    writer.writerows(rows)
-    # The BOM makes Excel open UTF-8 CSV correctly.
+    content, media_type, filename = write_sheet(await queries.export_rows(session, actor), format)
     return Response(
-        "\ufeff" + text.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="directory.csv"'},
+        content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{filename}"'}
     )
 
 
