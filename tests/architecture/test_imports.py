@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 # Top to bottom: a domain may import only domains below it.
-DOMAIN_ORDER = ["attendance", "ding | approval", "chat", "directory"]
+DOMAIN_ORDER = ["openapi_compat", "approval", "attendance | ding", "chat", "directory"]
 ROOMS = ["routes", "actions | queries", "access", "repository", "models"]
 ABOVE_DOMAINS = ["tack.main", "tack.asgi", "tack.cli", "tack.operator", "tack.web", "tack.realtime", "tack.jobs_admin"]
 # Infrastructure between the domains and storage: knows no domain, domains may use it.

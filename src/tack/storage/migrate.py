@@ -18,8 +18,11 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str) -> None:
-    """Brings the schema to the newest revision; safe to run on every start."""
-    command.upgrade(alembic_config(database_url), "head")
+    """Brings the schema to the newest revision of every branch; safe to run on every start.
+
+    Domains add migrations on branches of their own (each starting from the chat schema),
+    so "heads", not "head": a merge revision is not needed for the branches to coexist."""
+    command.upgrade(alembic_config(database_url), "heads")
 
 
 async def upgrade_async(database_url: str) -> None:
