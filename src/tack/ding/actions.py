@@ -1,10 +1,13 @@
 """Every DING write: send (now or scheduled), deliver, confirm, re-DING, cancel, reminder
 rounds, escalation steps, provider attempts, chat cards, org settings."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.actions.conversations import do_post_direct_card
@@ -87,6 +90,13 @@ class DailyLimit(RateLimited):
     message = "You have reached today's limit of SMS / call DINGs"
 
 
+class IdempotencyKeyReused(AppError):
+    # 422, as the IETF Idempotency-Key draft recommends for a key reused with another payload.
+    status_code = 422
+    code = "idempotency_key_reused"
+    message = "This Idempotency-Key was already used for a different DING"
+
+
 class NotSent(Conflict):
     code = "ding_not_sent"
     message = "The DING has not been sent yet"
@@ -135,11 +145,40 @@ def _check_schedule(body: DingCreate, settings: DingSettingsRead, actor: Actor) 
     return Schedule(every, times, escalate)
 
 
-async def check_send_ding(uow: UnitOfWork, actor: Actor, body: DingCreate, *, now: datetime | None = None) -> DingRead:
-    """Sends a DING now, or schedules it for `send_at`.
+@dataclass(frozen=True, slots=True)
+class SentDing:
+    ding: DingRead
+    created: bool  # False: a retry with the same Idempotency-Key, answered with the first DING
+
+
+def _request_hash(body: DingCreate) -> str:
+    """The request as the sender meant it: recipients as a set, the time in UTC."""
+    data = body.model_dump(mode="json")
+    data["member_ids"] = sorted(set(body.member_ids))
+    data["send_at"] = as_utc(body.send_at).isoformat() if body.send_at is not None else None
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+async def _first_with_key(uow: UnitOfWork, org_id: int, me: int, key: str, request_hash: str) -> SentDing | None:
+    first = await DingRepository(uow.session, org_id).by_idempotency_key(me, key)
+    if first is None:
+        return None
+    if first.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    [read] = await ding_reads(uow.session, org_id, [first], viewer_member_id=me)
+    return SentDing(read, created=False)
+
+
+async def check_send_ding(
+    uow: UnitOfWork, actor: Actor, body: DingCreate, *, idempotency_key: str | None = None, now: datetime | None = None
+) -> SentDing:
+    """Sends a DING now, or schedules it for `send_at`. A retry with the same
+    `idempotency_key` (per sender) returns the first DING, even when the retry comes after
+    the schedule passed or the daily limit was reached: it sends nothing new.
 
     Raises:
-        DingEmpty (422), ScheduleInPast, NoRecipients, TooManyRecipients, ScheduleLimit (400),
+        DingEmpty (422), IdempotencyKeyReused (422: same key, different request),
+        ScheduleInPast, NoRecipients, TooManyRecipients, ScheduleLimit (400),
         DingForbidden, ChannelForbidden (403), MemberNotFound (404: unknown, inactive, hidden
         or another org's member), DailyLimit (429); from chat with `source`:
         ConversationNotFound, MessageNotFound, receipts_forbidden.
@@ -149,6 +188,11 @@ async def check_send_ding(uow: UnitOfWork, actor: Actor, body: DingCreate, *, no
     """
     org_id, me = org_id_of(actor), my_member_id(actor)
     now = now or utc_now()
+    request_hash = _request_hash(body) if idempotency_key else None
+    if idempotency_key and request_hash:
+        first = await _first_with_key(uow, org_id, me, idempotency_key, request_hash)
+        if first is not None:
+            return first
     text = body.text.strip()
     if not text:
         raise DingEmpty()
@@ -195,10 +239,23 @@ async def check_send_ding(uow: UnitOfWork, actor: Actor, body: DingCreate, *, no
         recipient_count=len(wanted),
         source_conversation_id=body.source.conversation_id if body.source else None,
         source_message_id=body.source.message_id if body.source else None,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
         created_at=now,
     )
-    DingRepository(uow.session, org_id).add(ding)
-    await uow.session.flush()
+    try:
+        async with uow.session.begin_nested():
+            DingRepository(uow.session, org_id).add(ding)
+            await uow.session.flush()
+    except IntegrityError:
+        # A concurrent request with the same key committed first (PostgreSQL waits for it
+        # on the unique index); answer with its DING.
+        if not (idempotency_key and request_hash):
+            raise
+        first = await _first_with_key(uow, org_id, me, idempotency_key, request_hash)
+        if first is None:
+            raise
+        return first
     await DingRecipientRepository(uow.session, org_id).add_many(
         [{"ding_id": ding.id, "member_id": m, "reminders": 0} for m in sorted(wanted)]
     )
@@ -208,7 +265,7 @@ async def check_send_ding(uow: UnitOfWork, actor: Actor, body: DingCreate, *, no
     else:
         await do_deliver_ding(uow, ding, now)
     [read] = await ding_reads(uow.session, org_id, [ding], viewer_member_id=me)
-    return read
+    return SentDing(read, created=True)
 
 
 async def do_deliver_ding(uow: UnitOfWork, ding: Ding, sent_at: datetime) -> None:

@@ -33,6 +33,8 @@ class Ding(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
     __table_args__ = (
         Index("ix_ding_ding_sender", "org_id", "sender_member_id", "id"),
         Index("ix_ding_ding_sender_day", "org_id", "sender_member_id", "created_at"),
+        # A retried POST /dings with the same Idempotency-Key finds the first DING.
+        UniqueConstraint("org_id", "sender_member_id", "idempotency_key"),
     )
 
     sender_member_id: Mapped[int] = mapped_column(BigId, ForeignKey("directory_member.id", ondelete="CASCADE"))
@@ -52,6 +54,10 @@ class Ding(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
     # "Remind those who have not read" from chat: the message it came from.
     source_conversation_id: Mapped[int | None] = mapped_column(BigId)
     source_message_id: Mapped[int | None] = mapped_column(BigId)
+    # The sender's Idempotency-Key and a hash of the request it came with (a reuse with a
+    # different request is refused rather than answered with the wrong DING).
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class DingRecipient(OrgOwnedMixin, Base):

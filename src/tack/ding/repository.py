@@ -23,6 +23,10 @@ class DingRepository(OrgRepository[Ding]):
         stmt = self.base().where(Ding.id == ding_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def by_idempotency_key(self, sender_member_id: int, key: str) -> Ding | None:
+        stmt = self.base().where(Ding.sender_member_id == sender_member_id, Ding.idempotency_key == key)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def paid_since(self, sender_member_id: int, since: datetime) -> int:
         stmt = select(func.count()).select_from(Ding).where(
             Ding.org_id == self.org_id,

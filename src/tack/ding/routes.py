@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.ding import actions, queries
@@ -26,11 +26,20 @@ router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["ding"])
 UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 DingId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")
+]
 
 
 @router.post("/dings", status_code=201)
-async def send_ding(actor: CurrentActor, uow: UoW, body: DingCreate) -> DingRead:
-    return await actions.check_send_ding(uow, actor, body)
+async def send_ding(
+    actor: CurrentActor, uow: UoW, body: DingCreate, response: Response, idempotency_key: IdempotencyKey = None
+) -> DingRead:
+    """201 with the new DING; 200 with the first one when the Idempotency-Key repeats a send."""
+    sent = await actions.check_send_ding(uow, actor, body, idempotency_key=idempotency_key)
+    if not sent.created:
+        response.status_code = 200
+    return sent.ding
 
 
 @router.get("/dings/sent")
