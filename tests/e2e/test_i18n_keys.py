@@ -6,9 +6,14 @@ from pathlib import Path
 import tack.web
 
 STATIC = Path(tack.web.__file__).parent / "static"
-KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|department|admin|picker|invitation|join_request|import|export|audit|join|account|chat)\.[a-z_.]+)'")
+KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|department|admin|picker|invitation|join_request|import|export|audit|join|account|chat|ding)\.[a-z_.]+)'")
 # Keys built at run time from server values: every value the server can send must be there.
-DYNAMIC = {"role.": ["owner", "admin", "subadmin", "member"]}
+DYNAMIC = {
+    "role.": ["owner", "admin", "subadmin", "member"],
+    "ding.channel_": ["in_app", "sms", "call"],
+    "ding.tab_": ["received", "sent"],
+    "ding.people_": ["unconfirmed", "confirmed"],
+}
 NOT_KEYS = {"directory.csv", "directory.xlsx"}  # download file names that look like keys
 
 

@@ -35,8 +35,8 @@ export function url(path, query) {
   return BASE + path + (qs ? `?${qs}` : '');
 }
 
-async function request(method, path, { body, query, form } = {}) {
-  const headers = { 'Accept-Language': getLang(), Accept: 'application/json' };
+async function request(method, path, { body, query, form, headers: extra } = {}) {
+  const headers = { 'Accept-Language': getLang(), Accept: 'application/json', ...extra };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken();
   let payload;
   if (form) payload = form; // FormData: the browser sets the multipart boundary itself
@@ -60,7 +60,8 @@ async function request(method, path, { body, query, form } = {}) {
 
 export const api = {
   get: (path, query) => request('GET', path, { query }),
-  post: (path, body) => request('POST', path, { body }),
+  // headers: e.g. an Idempotency-Key, so that a retried send is not sent twice
+  post: (path, body, headers) => request('POST', path, { body, headers }),
   patch: (path, body) => request('PATCH', path, { body }),
   put: (path, body) => request('PUT', path, { body }),
   del: (path) => request('DELETE', path),

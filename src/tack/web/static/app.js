@@ -59,6 +59,7 @@ async function render() {
     document.title = `${t(entry.label)} · Tack`;
     const main = h('main', { class: 'main', id: 'main' });
     clear(root, shell(head, main));
+    startBackground(org);
     await module.render(main, ctx);
   } catch (error) {
     if (ctx.stale()) return;
@@ -66,6 +67,15 @@ async function render() {
     clear(root, h('main', { class: 'page page-plain' }, h('div', { class: 'card' },
       h('p', { class: 'form-error', role: 'alert' }, error.message || t('error.generic')),
       h('button', { class: 'btn', onclick: () => render() }, t('common.retry')))));
+  }
+}
+
+// Capabilities that work on every screen (nav.js `background`), started once the shell is up.
+function startBackground(org) {
+  if (!org) return;
+  for (const item of NAV_ITEMS) {
+    if (!item.background || !item.visible(org)) continue;
+    item.background().then((module) => module.start(org)).catch((error) => console.error(error));
   }
 }
 

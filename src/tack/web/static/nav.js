@@ -1,6 +1,8 @@
 // The capabilities in the navigation, in order. A new capability (消息 chat, DING, 考勤,
 // 审批 ...) plugs in by adding one entry: its route prefix, its label key in i18n.js,
 // an icon, who sees it, and a lazy loader of a view module exporting render(main, ctx).
+// Optional `background`: a loader of a module exporting start(org), which the shell calls on
+// every screen (DING's alert bar must show wherever the person is).
 
 import { isAdmin } from './state.js';
 
@@ -13,6 +15,14 @@ export const NAV_ITEMS = [
     icon: icon('M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-4 4V5a2 2 0 0 1 2-2Zm3 6v2h2V9H7Zm4 0v2h2V9h-2Zm4 0v2h2V9h-2Z'),
     visible: () => true,
     load: () => import('./views/chat/index.js'),
+  },
+  {
+    route: 'ding',
+    label: 'nav.ding',
+    icon: icon('M12 2a7 7 0 0 0-7 7v4.2L3 17v1h18v-1l-2-3.8V9a7 7 0 0 0-7-7Zm0 21a3 3 0 0 0 3-3H9a3 3 0 0 0 3 3ZM13 5l-4 6h3l-1 5 4-6h-3l1-5Z'),
+    visible: () => true,
+    load: () => import('./views/ding/index.js'),
+    background: () => import('./views/ding/alerts.js'),
   },
   {
     route: 'directory',

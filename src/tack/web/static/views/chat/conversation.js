@@ -8,6 +8,7 @@ import { clear, h } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { go } from '../../router.js';
 import { avatar, openDialog, toast } from '../../ui.js';
+import { unreadActions } from './hooks.js';
 import { conversationMenu, popMenu } from './menus.js';
 import { content, formatClock, formatSize, preview, quote, recalledText, systemIds, systemText } from './render.js';
 import { chat, ensureNames, nameOf, notify, onChange, onRealtime, putConversation, rememberName, title } from './store.js';
@@ -669,11 +670,18 @@ class ConversationView {
         clear(list, shown.items.length
           ? shown.items.map((p) => h('li', { class: 'list-row' }, avatar(p.name), h('span', { class: 'grow' }, p.name)))
           : h('li', { class: 'empty small' }, t(state === 'unread' ? 'chat.nobody_unread' : 'chat.nobody_read')));
+        // Actions other capabilities offer on the people who have not read (DING: 提醒未读).
+        const people = { count: unread.unread_count, names: unread.items.map((p) => p.name) };
+        clear(extra, unread.unread_count ? unreadActions.map((a) => h('button', {
+          type: 'button', class: 'btn btn-primary', 'data-testid': a.testId,
+          onclick: () => a.run({ conversationId: this.conv.id, message: msg, unread: people, close }),
+        }, t(a.labelKey))) : null);
       };
+      const extra = h('span', { class: 'receipt-actions' });
       panel.refresh = () => load().catch(() => {});
       this.receiptPanel = panel;
       clear(body, h('p', { class: 'muted small receipt-of' }, preview(msg).slice(0, 80)), tabs, list,
-        h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn', onclick: close }, t('common.close'))));
+        h('div', { class: 'actions' }, extra, h('button', { type: 'button', class: 'btn', onclick: close }, t('common.close'))));
       panel.refresh();
     });
   }

@@ -5,6 +5,8 @@ import { url } from '../../api.js';
 import { h } from '../../dom.js';
 import { getLang, t } from '../../i18n.js';
 import { renderMarkdown, renderText } from '../../markdown.js';
+import { toast } from '../../ui.js';
+import { cardActions } from './hooks.js';
 import { chat, nameOf } from './store.js';
 
 export function fileUrl(msg) {
@@ -82,6 +84,27 @@ function safeUrl(value) {
   return /^(https?:\/\/|mailto:)/i.test(value || '') ? value : null;
 }
 
+// A card button without a link does what a capability registered for its action (chat/hooks.js),
+// for the people the card was sent to; otherwise it is shown disabled.
+function cardButton(msg, b) {
+  const [prefix, argument] = String(b.action || '').split(':');
+  const handler = cardActions.get(prefix);
+  if (!handler || msg.sender_member_id === chat.me) {
+    return h('button', { type: 'button', class: 'btn btn-small', disabled: true, title: b.action || '' }, b.title);
+  }
+  const button = h('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-testid': 'card-action' }, b.title);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await handler(argument, button);
+    } catch (error) {
+      toast(error.message, 'error');
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
 // The bubble's content for a live (not recalled, not system) message.
 export function content(msg) {
   const c = msg.content || {};
@@ -93,7 +116,7 @@ export function content(msg) {
       renderMarkdown(c.text || '', { mentions }),
       (c.buttons || []).length ? h('div', { class: 'card-buttons' }, c.buttons.map((b) => (safeUrl(b.url)
         ? h('a', { class: 'btn btn-small', href: safeUrl(b.url), target: '_blank', rel: 'noopener noreferrer' }, b.title)
-        : h('button', { type: 'button', class: 'btn btn-small', disabled: true, title: b.action || '' }, b.title)))) : null);
+        : cardButton(msg, b)))) : null);
     case 'image': return h('a', { href: fileUrl(msg), target: '_blank', rel: 'noopener', class: 'msg-image' },
       h('img', { src: fileUrl(msg), alt: c.name || t('chat.kind.image'), loading: 'lazy' }));
     case 'file': return h('a', { href: fileUrl(msg), class: 'msg-file', download: c.name || '' },
