@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from tack.attendance import routes as attendance_routes
+from tack.attendance import tasks as attendance_tasks
 from tack.chat import routes as chat_routes
 from tack.chat.actions import managed as chat_managed
 from tack.chat.limits import ChatLimits
@@ -81,6 +83,7 @@ def _job_registry() -> JobRegistry:
     """Every durable job this server runs: each domain's tasks.py registry joins here."""
     registry = JobRegistry()
     registry.include(ding_tasks.jobs)  # ding.deliver / remind / escalate / notify / cards
+    registry.include(attendance_tasks.jobs)  # attendance.recompute / close_day
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -143,6 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_error_handlers(app)
     for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, ding_routes, realtime_gateway):
         app.include_router(module.router)
+    app.include_router(attendance_routes.router)
+    app.include_router(attendance_routes.device_router)
     app.include_router(jobs_admin_routes.router)
     app.include_router(web_routes.router)
     web_routes.mount_static(app)

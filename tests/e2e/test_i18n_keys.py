@@ -6,13 +6,17 @@ from pathlib import Path
 import tack.web
 
 STATIC = Path(tack.web.__file__).parent / "static"
-KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|department|admin|picker|invitation|join_request|import|export|audit|join|account|chat|ding)\.[a-z_.]+)'")
+KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|department|admin|picker|invitation|join_request|import|export|audit|join|account|chat|ding|attendance)\.[a-z_.]+)'")
 # Keys built at run time from server values: every value the server can send must be there.
 DYNAMIC = {
     "role.": ["owner", "admin", "subadmin", "member"],
     "ding.channel_": ["in_app", "sms", "call"],
     "ding.tab_": ["received", "sent"],
     "ding.people_": ["unconfirmed", "confirmed"],
+    "attendance.status.": ["normal", "in", "rest", "pending", "leave", "late", "serious_late", "early", "absent", "missing_in", "missing_out", "field", "not_in"],
+    "attendance.state.": ["in", "late", "not_in", "field", "leave", "rest"],
+    "attendance.source.": ["app", "device", "correction"],
+    "attendance.kind.": ["fixed", "flexible", "scheduled"],
 }
 NOT_KEYS = {"directory.csv", "directory.xlsx"}  # download file names that look like keys
 

@@ -507,3 +507,57 @@ def active_member_ids_stmt(org_id: int, department_ids: set[int] | list[int] | N
             )
         )
     return stmt
+
+
+# --- for attendance -------------------------------------------------------------------------
+
+
+async def org_timezone(session: AsyncSession, org_id: int) -> str:
+    """The organization's IANA time zone name (attendance reads every wall-clock time in it)."""
+    org = await AccountRepository(session).org(org_id)
+    if org is None:
+        raise NotFound("No such organization", code="org_not_found")
+    return org.timezone
+
+
+async def member_departments(session: AsyncSession, org_id: int, member_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """Department ids of the organization's active members (all of them when `member_ids` is
+    None): one query, so attendance can resolve 10,000 members' groups at once."""
+    stmt = (
+        select(Member.id, MemberDepartment.department_id)
+        .join(MemberDepartment, (MemberDepartment.member_id == Member.id) & (MemberDepartment.org_id == org_id), isouter=True)
+        .where(Member.org_id == org_id, Member.active.is_(True))
+    )
+    if member_ids is not None:
+        stmt = stmt.where(Member.id.in_(member_ids))
+    out: dict[int, list[int]] = {}
+    for member_id, department_id in (await session.execute(stmt)).all():
+        departments = out.setdefault(member_id, [])
+        if department_id is not None:
+            departments.append(department_id)
+    return out
+
+
+async def managed_department_ids(session: AsyncSession, org_id: int, member_id: int) -> list[int]:
+    """Departments the member manages (部门主管); their sub-departments are theirs too."""
+    return [m.department_id for m in await DepartmentRepository(session, org_id).managers() if m.member_id == member_id]
+
+
+async def member_names(session: AsyncSession, org_id: int, member_ids: list[int] | None = None) -> dict[int, str]:
+    stmt = select(Member.id, Member.name).where(Member.org_id == org_id)
+    if member_ids is not None:
+        stmt = stmt.where(Member.id.in_(member_ids))
+    return {i: n for i, n in (await session.execute(stmt)).all()}
+
+
+async def department_names(session: AsyncSession, org_id: int) -> dict[int, str]:
+    stmt = select(Department.id, Department.name).where(Department.org_id == org_id)
+    return {i: n for i, n in (await session.execute(stmt)).all()}
+
+
+async def member_ids_by_employee_no(session: AsyncSession, org_id: int, employee_nos: list[str]) -> dict[str, int]:
+    """工号 → member id (clock-in machines know people by their employee number)."""
+    if not employee_nos:
+        return {}
+    stmt = select(Member.employee_no, Member.id).where(Member.org_id == org_id, Member.employee_no.in_(sorted(set(employee_nos))))
+    return {no: i for no, i in (await session.execute(stmt)).all() if no is not None}

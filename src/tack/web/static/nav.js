@@ -32,6 +32,13 @@ export const NAV_ITEMS = [
     load: () => import('./views/directory.js'),
   },
   {
+    route: 'attendance',
+    label: 'nav.attendance',
+    icon: icon('M12 2a10 10 0 1 0 10 10A10 10 0 0 0 12 2Zm0 18a8 8 0 1 1 8-8 8 8 0 0 1-8 8Zm.5-13H11v6l5.2 3.1.8-1.2-4.5-2.7Z'),
+    visible: () => true,
+    load: () => import('./views/attendance/index.js'),
+  },
+  {
     route: 'admin',
     label: 'nav.admin',
     icon: icon('M12 1 3 5v6c0 5.5 3.8 10.7 9 12 5.2-1.3 9-6.5 9-12V5l-9-4Zm0 6a3 3 0 1 1 0 6 3 3 0 0 1 0-6Zm0 14c-2.2-.7-4-2.3-5-4.4 0-1.6 3.3-2.5 5-2.5s5 .9 5 2.5c-1 2.1-2.8 3.7-5 4.4Z'),

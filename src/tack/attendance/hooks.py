@@ -1,0 +1,44 @@
+"""What the approvals domain calls when an approval lands (it sits above attendance, so it
+imports this module directly; see DESIGN.md "a lower domain offers a hook").
+
+Each call runs inside the caller's unit of work, so the approval and its effect on attendance
+commit together, and each is idempotent by `ref` (the approval's id): an approval applied
+twice changes attendance once.
+
+    await attendance.hooks.mark_leave(uow, org_id, member_id, start_at, end_at, kind="annual", ref="approval:42")
+    await attendance.hooks.cancel_leave(uow, org_id, ref="approval:42")
+    await attendance.hooks.correct_card(uow, org_id, member_id, day, "in", at, ref="approval:43")
+"""
+
+from datetime import date, datetime
+
+from tack.attendance import actions
+from tack.attendance.reads import record_read
+from tack.attendance.schemas import LeaveRead, RecordRead
+from tack.storage.uow import UnitOfWork
+
+
+async def mark_leave(
+    uow: UnitOfWork, org_id: int, member_id: int, start_at: datetime, end_at: datetime, *, kind: str, ref: str
+) -> LeaveRead:
+    """An approved leave (请假, 出差, 外出…): the days it covers become "on leave" (whole
+    shift) or move the expected arrival / departure (part of it). Raises LeaveBadRange,
+    MemberNotFound."""
+    leave = await actions.do_mark_leave(uow, org_id, member_id, start_at, end_at, kind=kind, ref=ref)
+    return LeaveRead(
+        id=leave.id, member_id=leave.member_id, start_at=leave.start_at, end_at=leave.end_at,
+        kind=leave.kind, ref=leave.ref, cancelled=leave.cancelled,
+    )
+
+
+async def cancel_leave(uow: UnitOfWork, org_id: int, *, ref: str) -> None:
+    """The leave's approval was revoked: its days are recomputed without it."""
+    await actions.do_cancel_leave(uow, org_id, ref)
+
+
+async def correct_card(
+    uow: UnitOfWork, org_id: int, member_id: int, day: date, kind: str, at: datetime, *, ref: str, note: str = ""
+) -> RecordRead:
+    """An approved card correction (补卡): the member's check-in (`kind` "in") or check-out
+    ("out") of attendance day `day` is at `at`; the day is recomputed."""
+    return record_read(await actions.do_correct_card(uow, org_id, member_id, day, kind, at, ref=ref, note=note))

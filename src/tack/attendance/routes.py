@@ -1,0 +1,278 @@
+"""Attendance HTTP routes under /api/v1/orgs/{org_id}/attendance."""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.attendance import actions, export, queries
+from tack.attendance.errors import BadRange
+from tack.attendance.stats import month_range
+from tack.attendance.schemas import (
+    MAX_ID,
+    BoardRead,
+    CheckinCreate,
+    CheckinRead,
+    DeviceBatchRead,
+    DeviceCreate,
+    DeviceList,
+    DeviceRead,
+    DeviceUpdate,
+    GroupAssign,
+    GroupCreate,
+    GroupList,
+    GroupRead,
+    GroupUpdate,
+    HolidayList,
+    HolidaySet,
+    PlaceCreate,
+    PlaceList,
+    PlaceRead,
+    RecordList,
+    ResultList,
+    ScheduleList,
+    ScheduleSet,
+    ShiftCreate,
+    ShiftList,
+    ShiftRead,
+    ShiftUpdate,
+    StatsRead,
+    TodayRead,
+)
+from tack.directory.auth import CurrentActor
+from tack.storage.deps import get_read_session, get_uow
+from tack.storage.uow import UnitOfWork
+
+router = APIRouter(prefix="/api/v1/orgs/{org_id}/attendance", tags=["attendance"])
+# Clock-in machines sign their requests instead of signing in; the serial finds the org.
+device_router = APIRouter(prefix="/api/v1/attendance/device", tags=["attendance"])
+UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+# --- rules (owners and admins) --------------------------------------------------------------
+
+
+@router.get("/shifts")
+async def list_shifts(actor: CurrentActor, session: ReadSession) -> ShiftList:
+    return await queries.list_shifts(session, actor)
+
+
+@router.post("/shifts", status_code=201)
+async def create_shift(actor: CurrentActor, uow: UoW, body: ShiftCreate) -> ShiftRead:
+    return await actions.check_create_shift(uow, actor, body)
+
+
+@router.patch("/shifts/{shift_id}")
+async def update_shift(actor: CurrentActor, uow: UoW, shift_id: Id, body: ShiftUpdate) -> ShiftRead:
+    return await actions.check_update_shift(uow, actor, shift_id, body)
+
+
+@router.delete("/shifts/{shift_id}", status_code=204)
+async def delete_shift(actor: CurrentActor, uow: UoW, shift_id: Id) -> Response:
+    await actions.check_delete_shift(uow, actor, shift_id)
+    return Response(status_code=204)
+
+
+@router.get("/groups")
+async def list_groups(actor: CurrentActor, session: ReadSession) -> GroupList:
+    return await queries.list_groups(session, actor)
+
+
+@router.post("/groups", status_code=201)
+async def create_group(actor: CurrentActor, uow: UoW, body: GroupCreate) -> GroupRead:
+    return await actions.check_create_group(uow, actor, body)
+
+
+@router.get("/groups/{group_id}")
+async def get_group(actor: CurrentActor, session: ReadSession, group_id: Id) -> GroupRead:
+    return await queries.get_group(session, actor, group_id)
+
+
+@router.patch("/groups/{group_id}")
+async def update_group(actor: CurrentActor, uow: UoW, group_id: Id, body: GroupUpdate) -> GroupRead:
+    return await actions.check_update_group(uow, actor, group_id, body)
+
+
+@router.delete("/groups/{group_id}", status_code=204)
+async def delete_group(actor: CurrentActor, uow: UoW, group_id: Id) -> Response:
+    await actions.check_delete_group(uow, actor, group_id)
+    return Response(status_code=204)
+
+
+@router.put("/groups/{group_id}/assignment")
+async def assign_group(actor: CurrentActor, uow: UoW, group_id: Id, body: GroupAssign) -> GroupRead:
+    return await actions.check_assign_group(uow, actor, group_id, body)
+
+
+@router.get("/groups/{group_id}/places")
+async def list_places(actor: CurrentActor, session: ReadSession, group_id: Id) -> PlaceList:
+    return await queries.list_places(session, actor, group_id)
+
+
+@router.post("/groups/{group_id}/places", status_code=201)
+async def add_place(actor: CurrentActor, uow: UoW, group_id: Id, body: PlaceCreate) -> PlaceRead:
+    return await actions.check_add_place(uow, actor, group_id, body)
+
+
+@router.delete("/places/{place_id}", status_code=204)
+async def delete_place(actor: CurrentActor, uow: UoW, place_id: Id) -> Response:
+    await actions.check_delete_place(uow, actor, place_id)
+    return Response(status_code=204)
+
+
+@router.get("/holidays")
+async def list_holidays(actor: CurrentActor, session: ReadSession, from_day: date, to_day: date) -> HolidayList:
+    return await queries.list_holidays(session, actor, from_day, to_day)
+
+
+@router.put("/holidays")
+async def set_holidays(actor: CurrentActor, uow: UoW, body: HolidaySet) -> HolidayList:
+    return await actions.check_set_holidays(uow, actor, body)
+
+
+@router.get("/schedules")
+async def list_schedules(
+    actor: CurrentActor,
+    session: ReadSession,
+    from_day: date,
+    to_day: date,
+    member_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> ScheduleList:
+    return await queries.list_schedules(session, actor, from_day, to_day, member_id)
+
+
+@router.put("/schedules")
+async def set_schedules(actor: CurrentActor, uow: UoW, body: ScheduleSet) -> ScheduleList:
+    return await actions.check_set_schedules(uow, actor, body)
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+@router.post("/checkins")
+async def check_in(actor: CurrentActor, uow: UoW, body: CheckinCreate) -> CheckinRead:
+    """Check in or out. A repeat of the same punch answers with the first record (`duplicate`)."""
+    return await actions.check_checkin(uow, actor, body)
+
+
+@router.get("/me/today")
+async def my_today(actor: CurrentActor, session: ReadSession) -> TodayRead:
+    return await queries.my_today(session, actor)
+
+
+@router.get("/me/records")
+async def my_records(actor: CurrentActor, session: ReadSession, from_day: date, to_day: date) -> RecordList:
+    records, _ = await queries.my_records(session, actor, from_day, to_day)
+    return records
+
+
+@router.get("/me/results")
+async def my_results(actor: CurrentActor, session: ReadSession, from_day: date, to_day: date) -> ResultList:
+    _, results = await queries.my_records(session, actor, from_day, to_day)
+    return results
+
+
+# --- managers -------------------------------------------------------------------------------
+
+
+@router.get("/results")
+async def list_results(
+    actor: CurrentActor,
+    session: ReadSession,
+    from_day: date,
+    to_day: date,
+    member_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> ResultList:
+    return await queries.list_results(session, actor, from_day, to_day, member_id)
+
+
+@router.get("/stats")
+async def stats(
+    actor: CurrentActor,
+    session: ReadSession,
+    from_day: date,
+    to_day: date,
+    group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> StatsRead:
+    """Daily (from_day = to_day) or any period up to 62 days: per member, department, group, day."""
+    return await queries.stats(session, actor, from_day, to_day, group_id=group_id, department_id=department_id)
+
+
+@router.get("/reports/monthly", response_model=None)
+async def monthly_report(
+    actor: CurrentActor,
+    session: ReadSession,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+    format: Literal["json", "csv", "xlsx"] = "json",
+    lang: Literal["zh-CN", "en"] = "zh-CN",
+    group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> StatsRead | Response:
+    """考勤月报: JSON, or a CSV / XLSX download."""
+    try:
+        start, end = month_range(month)
+    except ValueError:
+        raise BadRange("month is YYYY-MM") from None
+    report = await queries.stats(session, actor, start, end, group_id=group_id, department_id=department_id)
+    if format == "json":
+        return report
+    name = f"attendance-{month}.{format}"
+    headers = {"content-disposition": f'attachment; filename="{name}"'}
+    if format == "csv":
+        return Response(export.to_csv(report, lang), media_type="text/csv; charset=utf-8", headers=headers)
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(export.to_xlsx(report, lang), media_type=media, headers=headers)
+
+
+@router.get("/board/today")
+async def today_board(actor: CurrentActor, session: ReadSession) -> BoardRead:
+    return await queries.today_board(session, actor)
+
+
+# --- clock-in devices -----------------------------------------------------------------------
+
+
+@router.get("/devices")
+async def list_devices(actor: CurrentActor, session: ReadSession) -> DeviceList:
+    return await queries.list_devices(session, actor)
+
+
+@router.post("/devices", status_code=201)
+async def create_device(actor: CurrentActor, uow: UoW, body: DeviceCreate) -> DeviceRead:
+    """Registers a machine; the answer is the only one that shows its secret."""
+    return await actions.check_create_device(uow, actor, body)
+
+
+@router.patch("/devices/{device_id}")
+async def update_device(actor: CurrentActor, uow: UoW, device_id: Id, body: DeviceUpdate) -> DeviceRead:
+    return await actions.check_update_device(uow, actor, device_id, body)
+
+
+@router.delete("/devices/{device_id}", status_code=204)
+async def delete_device(actor: CurrentActor, uow: UoW, device_id: Id) -> Response:
+    await actions.check_delete_device(uow, actor, device_id)
+    return Response(status_code=204)
+
+
+@router.delete("/bindings/{member_id}", status_code=204)
+async def reset_binding(actor: CurrentActor, uow: UoW, member_id: Id) -> Response:
+    await actions.check_reset_binding(uow, actor, member_id)
+    return Response(status_code=204)
+
+
+@device_router.post("/punches")
+async def device_punches(
+    request: Request,
+    uow: UoW,
+    x_tack_device: Annotated[str, Header(max_length=64)],
+    x_tack_timestamp: Annotated[str, Header(max_length=20)],
+    x_tack_signature: Annotated[str, Header(max_length=128)],
+) -> DeviceBatchRead:
+    """Body: {"records": [{"member_id" | "employee_no", "at", "kind"?}]}, at most 1,000;
+    signed as tack.attendance.signing describes."""
+    raw = await request.body()
+    return await actions.check_device_batch(uow, x_tack_device, x_tack_timestamp, x_tack_signature, raw)

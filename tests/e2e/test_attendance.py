@@ -1,0 +1,56 @@
+"""考勤 in the browser: a member checks in with geolocation granted to the page, and the
+manager sees them on the today board."""
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.e2e.flows import sign_in_through_api
+
+pytestmark = pytest.mark.e2e
+
+OFFICE = {"lat": 31.2304, "lng": 121.4737}
+
+
+def _set_up_group(demo_server: dict[str, Any], member_id: int) -> None:
+    """The owner creates an all-day, every-day group with a 500 m geofence for one member
+    (all day and every day so the test means the same whenever it runs)."""
+    with httpx.Client(base_url=demo_server["base_url"]) as http:
+        owner = demo_server["logins"]["owner"]
+        token = http.post("/api/v1/auth/login", json={"login": owner["login"], "password": demo_server["password"]}).json()["token"]
+        headers = {"authorization": f"Bearer {token}"}
+        me = http.get("/api/v1/me", headers=headers).json()
+        org = me["memberships"][0]["org_id"]
+        api = f"/api/v1/orgs/{org}/attendance"
+        shift = http.post(f"{api}/shifts", headers=headers, json={"name": "全天班", "start": "00:00", "end": "23:59", "late_grace_minutes": 0}).json()
+        group = http.post(f"{api}/groups", headers=headers, json={"name": "浏览器测试组", "shift_id": shift["id"], "rest_weekdays": []})
+        assert group.status_code == 201, group.text
+        gid = group.json()["id"]
+        r = http.put(f"{api}/groups/{gid}/assignment", headers=headers, json={"member_ids": [member_id]})
+        assert r.status_code == 200, r.text
+        r = http.post(f"{api}/groups/{gid}/places", headers=headers, json={"kind": "geo", "name": "人民广场", **OFFICE, "radius_m": 500})
+        assert r.status_code == 201, r.text
+
+
+async def test_member_checks_in_and_manager_sees_it(new_context: Any, demo_server: dict) -> None:
+    member = demo_server["people"]["刘洋"]
+    _set_up_group(demo_server, member["member_id"])
+
+    page = await new_context(geolocation={"latitude": OFFICE["lat"] + 0.0005, "longitude": OFFICE["lng"]}, permissions=["geolocation"])
+    await sign_in_through_api(page, member["login"], demo_server["password"], route="attendance/checkin")
+    await expect(page.get_by_test_id("position")).to_have_text("已进入考勤范围：人民广场")
+    await expect(page.get_by_test_id("me-dot")).to_be_attached()
+    await page.get_by_test_id("punch").click()
+    await expect(page.get_by_test_id("punches")).to_contain_text("上班")
+    await expect(page.get_by_test_id("checkin-result")).to_contain_text("考勤结果")
+    await expect(page.get_by_test_id("punch")).to_have_text("下班打卡")
+
+    manager = await new_context()
+    owner = demo_server["logins"]["owner"]
+    await sign_in_through_api(manager, owner["login"], demo_server["password"], route="attendance/board")
+    row = manager.get_by_test_id("board").locator(f'li[data-member="{member["member_id"]}"]')
+    await expect(row).to_contain_text("刘洋")
+    await expect(row).not_to_have_attribute("data-state", "not_in")
+    await expect(manager.locator('.att-count[data-state="not_in"]')).to_be_visible()
