@@ -116,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Built lazily, the OpenAPI document would be built by the first request for it, holding
+        # the event loop for a second or more while requests and running jobs wait (long
+        # enough to push a job past its lease); build it before serving instead.
+        app.openapi()
         if settings.jobs_runner:
             await app.state.job_runner.start()
         yield
