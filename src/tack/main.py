@@ -27,6 +27,10 @@ from tack.directory.routes import members as member_routes
 from tack.directory.routes import orgs as org_routes
 from tack.jobs import JobRegistry, JobRunner
 from tack.jobs_admin import routes as jobs_admin_routes
+from tack.openapi_compat import errors as compat_errors
+from tack.openapi_compat import routes as compat_token_routes
+from tack.openapi_compat.apps import routes as compat_app_routes
+from tack.openapi_compat.contact import routes as compat_contact_routes
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.settings import RealtimeSettings
@@ -153,6 +157,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(attendance_routes.router)
     app.include_router(attendance_routes.device_router)
     app.include_router(jobs_admin_routes.router)
+    # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
+    # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes):
+        app.include_router(module.router)
+    compat_errors.install(app)
     app.include_router(web_routes.router)
     web_routes.mount_static(app)
     web_routes.mount_api_docs(app)

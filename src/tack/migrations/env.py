@@ -9,6 +9,7 @@ import tack.attendance.models  # noqa: F401
 import tack.chat.models  # noqa: F401
 import tack.ding.models  # noqa: F401
 import tack.directory.models  # noqa: F401  (registers the tables)
+import tack.openapi_compat.apps.models  # noqa: F401
 import tack.storage.jobs_table  # noqa: F401
 from tack.storage.base import Base
 from tack.storage.db import make_engine

@@ -1,0 +1,1 @@
+"""Internal apps (企业内部应用): app key and secret, permission scopes, IP allowlist."""

@@ -1,0 +1,57 @@
+"""Token endpoints at the root path: `GET /gettoken` (oapi) and `POST /v1.0/oauth2/accessToken`.
+
+How to add DingTalk-style routes (robots, events, other domains):
+1. `router = APIRouter(tags=["dingtalk"])` in your module, with root paths (`/robot/send`,
+   `/v1.0/...`): DingTalk clients drop any prefix of their base URL.
+2. Take the caller from `auth.OapiApp` / `auth.V1App` (or `top.register` for TOP methods),
+   read parameters with `params.Params`, and raise the errors of `errors.py`. A new first path
+   segment gets its style with `errors.claim_prefix`.
+3. Include the router in `tack.main.create_app` beside the others.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.openapi_compat import errors
+from tack.openapi_compat.auth import client_ip, server_secret
+from tack.openapi_compat.params import Params
+from tack.openapi_compat.tokens import TokenProblem, issue_token
+from tack.storage.deps import get_read_session
+
+router = APIRouter(tags=["dingtalk"])
+ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+
+
+@router.get("/gettoken")
+async def gettoken(request: Request, session: ReadSession) -> dict[str, Any]:
+    """`appkey` + `appsecret`; the legacy `corpid` + `corpsecret` pair is read the same way."""
+    params = await Params.of(request, "oapi")
+    key = params.text("appkey") or params.text("corpid")
+    secret = params.text("appsecret") or params.text("corpsecret")
+    if not key:
+        raise errors.missing_parameter("corpid or appkey")
+    if not secret:
+        raise errors.missing_parameter("corpsecret or appsecret")
+    ip = client_ip(request)
+    issued = await issue_token(session, server_secret(request), app_key=key, app_secret=secret, ip=ip)
+    if issued is TokenProblem.IP_NOT_ALLOWED:
+        raise errors.ip_not_allowed(ip)
+    if isinstance(issued, TokenProblem):
+        raise errors.invalid_credentials()
+    return errors.oapi_ok(access_token=issued.token, expires_in=issued.expires_in)
+
+
+@router.post("/v1.0/oauth2/accessToken")
+async def v1_access_token(request: Request, session: ReadSession) -> dict[str, Any]:
+    params = await Params.of(request, "v1")
+    key = params.text("appKey", required=True)
+    secret = params.text("appSecret", required=True)
+    ip = client_ip(request)
+    issued = await issue_token(session, server_secret(request), app_key=key, app_secret=secret, ip=ip)
+    if issued is TokenProblem.IP_NOT_ALLOWED:
+        raise errors.v1_ip_not_allowed(ip)
+    if isinstance(issued, TokenProblem):
+        raise errors.v1_invalid_credentials()
+    return {"accessToken": issued.token, "expireIn": issued.expires_in}
