@@ -30,7 +30,10 @@ from tack.jobs_admin import routes as jobs_admin_routes
 from tack.openapi_compat import errors as compat_errors
 from tack.openapi_compat import routes as compat_token_routes
 from tack.openapi_compat.apps import routes as compat_app_routes
+from tack.openapi_compat import unsupported as compat_unsupported
 from tack.openapi_compat.contact import routes as compat_contact_routes
+from tack.openapi_compat.work_notices import routes as compat_work_notice_routes
+from tack.openapi_compat.work_notices import tasks as compat_work_notice_tasks
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.settings import RealtimeSettings
@@ -88,6 +91,7 @@ def _job_registry() -> JobRegistry:
     registry = JobRegistry()
     registry.include(ding_tasks.jobs)  # ding.deliver / remind / escalate / notify / cards
     registry.include(attendance_tasks.jobs)  # attendance.recompute / close_day
+    registry.include(compat_work_notice_tasks.jobs)  # openapi_compat.work_notice_deliver
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -159,7 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes):
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
     app.include_router(web_routes.router)

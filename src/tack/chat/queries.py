@@ -271,3 +271,9 @@ async def get_file(session: AsyncSession, actor: Actor, conversation_id: int, fi
         raise NotFound("The file's bytes are missing", code="file_not_found")
     inline = row.kind == "image"
     return FileDownload(path, row.name, row.content_type if inline else "application/octet-stream", inline)
+
+
+async def last_read_seqs(session: AsyncSession, org_id: int, conversation_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(conversation, member) → read pointer, for other domains that track what they posted
+    (the open platform's work notifications report read / unread from these)."""
+    return await ConversationMemberRepository(session, org_id).read_pointers(conversation_ids)

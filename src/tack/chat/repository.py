@@ -47,6 +47,17 @@ class ConversationMemberRepository(OrgRepository[ConversationMember]):
             stmt = stmt.where(ConversationMember.member_id.in_(member_ids))
         return await self.scalars(stmt.order_by(ConversationMember.member_id))
 
+    async def read_pointers(self, conversation_ids: list[int]) -> dict[tuple[int, int], int]:
+        out: dict[tuple[int, int], int] = {}
+        ids = sorted(set(conversation_ids))
+        for start in range(0, len(ids), 5000):  # under the drivers' bound-parameter limits
+            stmt = select(
+                ConversationMember.conversation_id, ConversationMember.member_id, ConversationMember.last_read_seq
+            ).where(ConversationMember.org_id == self.org_id, ConversationMember.conversation_id.in_(ids[start : start + 5000]))
+            for conversation_id, member_id, seq in await self.session.execute(stmt):
+                out[(conversation_id, member_id)] = seq
+        return out
+
     def member_ids_stmt(self, conversation_id: int) -> Select[tuple[int]]:
         return select(ConversationMember.member_id).where(
             ConversationMember.org_id == self.org_id, ConversationMember.conversation_id == conversation_id

@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-ConversationKind = Literal["direct", "group"]
+# work_notice: a member's 工作通知 conversation (chat.actions.work_notices).
+ConversationKind = Literal["direct", "group", "work_notice"]
 MessageKind = Literal["text", "markdown", "card", "image", "file", "system"]
 ChatRole = Literal["owner", "admin", "member"]
 ManagedKind = Literal["department", "all_staff"]

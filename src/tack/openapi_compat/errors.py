@@ -314,6 +314,7 @@ def _translate(style: Style, exc: Exception) -> Exception:
 APP_ERROR_CODES: dict[str, tuple[int, str]] = {
     "member_not_found": (60121, "找不到该用户"),
     "department_not_found": (60003, "部门不存在"),
+    "work_notice_not_found": (40035, "不合法的参数 task_id"),
 }
 
 Handler = Callable[[Request, Any], Awaitable[Any]]

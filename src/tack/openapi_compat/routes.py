@@ -14,14 +14,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tack.openapi_compat import errors
-from tack.openapi_compat.auth import client_ip, server_secret
+from tack.openapi_compat import errors, top
+from tack.openapi_compat.auth import client_ip, require_scope, resolve, server_secret
 from tack.openapi_compat.params import Params
 from tack.openapi_compat.tokens import TokenProblem, issue_token
-from tack.storage.deps import get_read_session
+from tack.storage.deps import get_read_session, get_uow
+from tack.storage.uow import UnitOfWork
 
 router = APIRouter(tags=["dingtalk"])
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
 @router.get("/gettoken")
@@ -55,3 +57,22 @@ async def v1_access_token(request: Request, session: ReadSession) -> dict[str, A
     if isinstance(issued, TokenProblem):
         raise errors.v1_invalid_credentials()
     return {"accessToken": issued.token, "expireIn": issued.expires_in}
+
+
+# --- TOP gateway ------------------------------------------------------------------------
+
+
+@router.post("/router/rest")
+@router.get("/router/rest")
+async def top_gateway(request: Request, uow: UoW) -> dict[str, Any]:
+    params = await Params.of(request, "top")
+    method = params.text("method", max_length=200)
+    if not method:
+        raise errors.TopError(21, "Missing method")
+    entry = top.METHODS.get(method)
+    if entry is None:
+        raise errors.top_invalid_method(method)
+    caller = await resolve(request, uow.session, params.text("session", max_length=200) or None, "top")
+    if entry.scope is not None:
+        require_scope(caller, entry.scope, "top")
+    return {top.response_key(method): await entry.handler(top.TopCall(request, caller, params, uow))}

@@ -66,6 +66,20 @@ async def user_simplelist(request: Request, caller: OapiApp, session: ReadSessio
     )
 
 
+@router.get("/user/getDeptMember")
+async def user_dept_member(request: Request, caller: OapiApp, session: ReadSession) -> dict[str, Any]:
+    """Every userid of one department (direct members), in pages of 100 read here."""
+    params = await _oapi(request, caller)
+    department = params.integer("deptId", required=True, low=1)
+    userids: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = await queries.list_users(session, caller, department=department, offset=offset, size=queries.MAX_PAGE)
+        userids += [u.userid for u in page.users]
+        offset = page.next_offset
+    return errors.oapi_ok(userIds=userids)
+
+
 @router.get("/user/get_org_user_count")
 async def user_count(request: Request, caller: OapiApp, session: ReadSession) -> dict[str, Any]:
     await _oapi(request, caller)
