@@ -47,7 +47,8 @@ CONVERSATION = "/conversations/{conversation_id}"
 MESSAGE = CONVERSATION + "/messages/{message_id}"
 
 
-def _limits(request: Request) -> ChatLimits:
+async def _limits(request: Request) -> ChatLimits:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
     return request.app.state.chat_limits  # type: ignore[no-any-return]
 
 

@@ -18,6 +18,7 @@ def pick_language(accept_language: str | None) -> str:
 
 # Chinese texts for the stable error codes; English comes from the error itself.
 ZH_MESSAGES: dict[str, str] = {
+    "server_busy": "服务器繁忙，请稍后再试",
     "not_authenticated": "请先登录",
     "forbidden": "没有权限执行此操作",
     "not_found": "未找到",

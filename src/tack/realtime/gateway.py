@@ -77,10 +77,12 @@ async def register(request: Request, caller: CurrentCaller, body: RegisterCreate
     actor = await actor_for_org(session, caller.account_id, body.org_id)
     broker = _broker(request.app)
     queue = broker.register(caller.account_id, body.org_id)
-    # The snapshot is read in a transaction that starts after the queue exists (the request's
-    # session may hold an older read snapshot on SQLite), so nothing falls in between.
-    async with request.app.state.read_sessionmaker() as snapshot_session:
-        conversations = await list_conversations(snapshot_session, actor)
+    # The snapshot must be read in a transaction that starts after the queue exists, so an
+    # event committed in between is in the queue. Ending the session's read transaction gives
+    # the next query a fresh one, on the same connection: a request that waited for a second
+    # connection could exhaust the pool when thousands of clients register at once.
+    await session.rollback()
+    conversations = await list_conversations(session, actor)
     return Registered(
         queue_id=queue.id,
         last_event_id=queue.last_event_id,

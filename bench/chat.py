@@ -1,0 +1,643 @@
+"""Chat benchmark: throughput, fan-out latency, read receipts, resume and memory of a running
+Tack server on SQLite, with real WebSocket clients. Prints JSON.
+
+    .venv/bin/python bench/chat.py [--members 10000] [--only fanout,throughput,...] [--duration 10]
+
+Setup: one organization, `--members` members imported with `tack member import` (so the
+all-staff group 全员群 has them all: it is the 10,000-member group), sessions issued straight
+into the database (signing 10,000 people in through argon2 would take minutes and measure
+nothing of chat), then `tack serve` pinned to core 0 while this generator runs on core 1.
+
+Every receiver is a real WebSocket client of the gateway (register → snapshot → socket). A
+message's text carries the sender's clock (`t=<monotonic>`), so latency is receipt time minus
+send time in this one process. "Seen by every member" is the latest receipt among all
+receivers of a message. Lost and duplicated deliveries are counted by (conversation, seq).
+The server's CPU time (from /proc) over each phase, divided by deliveries, gives the CPU per
+delivery; the generator's own CPU is reported too, to tell when it, not the server, set the
+limit (then the latency figures are the generator's as much as the server's).
+"""
+
+import argparse
+import asyncio
+import csv
+import gc
+import json
+import os
+import re
+import resource
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import psutil
+import websockets
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from tack.core.clock import utc_now
+from tack.core.tokens import hash_token
+from tack.directory.models import Account, AuthSession, Member
+
+BIN = Path(sys.executable).parent
+TEXT_CLOCK = re.compile(rb't=(\d+\.\d+)')
+SEQ = re.compile(rb'"conversation_id":(\d+),"seq":(\d+)')
+
+
+def _taskset(core: int) -> list[str]:
+    return ["taskset", "-c", str(core)] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2)
+
+
+def cpu_seconds(pid: int) -> float:
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> dict:
+    out = subprocess.run([str(BIN / "tack"), *args, "--json"], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout)
+
+
+# --- the organization and its sessions ---------------------------------------------------------
+
+
+def make_org(work: Path, env: dict[str, str], members: int) -> dict:
+    org = run_cli(["org", "create", "--name", "基准聊天公司", "--owner-name", "管理员", "--owner-phone", "13700000000",
+                   "--owner-password", "bench-password"], env)
+    sheet = work / "members.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["姓名", "手机号", "部门"])
+        for i in range(members):
+            w.writerow([f"成员{i:05d}", f"139{i:08d}", f"部门{i % 20:02d}"])
+    subprocess.run([str(BIN / "tack"), "member", "import", "--org", str(org["org_id"]), str(sheet), "--json"],
+                   capture_output=True, text=True, env=env, check=True)
+    # Sessions straight into the table (the bench's shortcut past argon2), hashed as the server
+    # stores them: member id → bearer token.
+    engine = create_engine(f"sqlite:///{work / 'data' / 'tack.db'}")
+    tokens: dict[int, str] = {}
+    with Session(engine) as session:
+        # Imported members have no account until they first sign in; give each one.
+        members = session.scalars(select(Member).where(Member.org_id == org["org_id"])).all()
+        for member in members:
+            if member.account_id is None:
+                account = Account(name=member.name, phone=member.phone)
+                session.add(account)
+                session.flush()
+                member.account_id = account.id
+        expires = utc_now() + timedelta(days=1)
+        for member in members:
+            token = secrets.token_urlsafe(32)
+            tokens[member.id] = token
+            session.add(AuthSession(account_id=member.account_id, token_hash=hash_token(token), expires_at=expires))
+        session.commit()
+    engine.dispose()
+    return {"org_id": org["org_id"], "tokens": tokens}
+
+
+class Server:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = open(Path(self.env["TACK_DATA_DIR"]).parent / "server.log", "ab")  # noqa: SIM115 (lives with the server)
+        self.proc = subprocess.Popen([*_taskset(0), str(BIN / "tack"), "serve", "--port", str(self.port)], env=self.env,
+                                     stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                httpx.get(self.base + "/api/openapi.json", timeout=1)
+                return
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    self.proc.kill()
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(20)
+            self.proc = None
+
+    @property
+    def pid(self) -> int:
+        assert self.proc
+        return self.proc.pid
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.pid)
+
+    def rss_mb(self) -> float:
+        return round(psutil.Process(self.pid).memory_info().rss / 2**20, 1)
+
+
+# --- clients -------------------------------------------------------------------------------------
+
+
+class Receiver:
+    """One member's realtime client: registers, holds a socket, records every message event."""
+
+    def __init__(self, server: Server, org_id: int, member_id: int, token: str, book: "Book") -> None:
+        self.server, self.org_id, self.member_id, self.token, self.book = server, org_id, member_id, token, book
+        self.queue_id = ""
+        self.last_id = 0
+        self.ws: websockets.ClientConnection | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.closed = asyncio.Event()
+
+    async def register(self, http: httpx.AsyncClient) -> None:
+        for attempt in range(5):
+            try:
+                r = await http.post(f"{self.server.base}/api/v1/realtime/register", json={"org_id": self.org_id},
+                                    headers={"authorization": f"Bearer {self.token}"})
+                if r.status_code != 503:
+                    break
+            except httpx.TransportError:
+                # A kept-alive connection the server closed while idle: a client retries.
+                if attempt == 4:
+                    raise
+            await asyncio.sleep(0.2 * (attempt + 1))
+        r.raise_for_status()
+        body = r.json()
+        self.queue_id, self.last_id = body["queue_id"], body["last_event_id"]
+
+    async def connect(self) -> None:
+        url = (f"ws://127.0.0.1:{self.server.port}/api/v1/realtime/ws?queue_id={self.queue_id}"
+               f"&last_event_id={self.last_id}&token={self.token}")
+        self.ws = await websockets.connect(url, compression=None, max_size=None, ping_interval=None, open_timeout=60)
+        self.closed = asyncio.Event()
+        self.task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.ws
+        try:
+            async for frame in self.ws:
+                now = time.monotonic()
+                data = frame if isinstance(frame, bytes) else frame.encode()
+                if not data.startswith(b'{"id":'):
+                    continue
+                event_id = int(data[6:data.index(b",", 6)])
+                if event_id != self.last_id + 1:
+                    self.book.gaps += 1
+                self.last_id = event_id
+                if b'"type":"message","op":"add"' in data[:120]:
+                    self.book.seen(self.member_id, data, now)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self.closed.set()
+
+    async def close(self) -> None:
+        if self.ws:
+            await self.ws.close()
+        if self.task:
+            await self.task
+
+
+class Book:
+    """Every delivery, for latency and for lost / duplicated counts."""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[int, int], float] = {}   # (conversation, seq) → send time
+        self.last_seen: dict[tuple[int, int], float] = {}
+        self.got: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self.latencies: list[float] = []
+        self.duplicates = 0
+        self.gaps = 0
+        self.deliveries = 0
+
+    def seen(self, member_id: int, data: bytes, now: float) -> None:
+        m = SEQ.search(data)
+        c = TEXT_CLOCK.search(data)
+        if not m or not c:
+            return
+        key = (int(m.group(1)), int(m.group(2)))
+        sent = float(c.group(1))
+        members = self.got[key]
+        if member_id in members:
+            self.duplicates += 1
+            return
+        members.add(member_id)
+        self.deliveries += 1
+        self.latencies.append((now - sent) * 1000)
+        self.first.setdefault(key, sent)
+        self.last_seen[key] = max(self.last_seen.get(key, 0.0), now)
+
+    def summary(self, expected_per_message: int, messages: int) -> dict:
+        lost = sum(max(0, expected_per_message - len(v)) for v in self.got.values()) + \
+            max(0, messages - len(self.got)) * expected_per_message
+        all_seen = [(self.last_seen[k] - self.first[k]) * 1000 for k in self.last_seen]
+        return {
+            "messages": messages, "deliveries": self.deliveries,
+            "lost": lost, "duplicated": self.duplicates, "out_of_order_or_gap": self.gaps,
+            "delivery_p50_ms": pct(self.latencies, 0.5), "delivery_p99_ms": pct(self.latencies, 0.99),
+            "seen_by_all_p50_ms": pct(all_seen, 0.5), "seen_by_all_p99_ms": pct(all_seen, 0.99),
+            "seen_by_all_max_ms": round(max(all_seen), 2) if all_seen else None,
+        }
+
+
+async def connect_all(server: Server, org_id: int, members: list[int], tokens: dict[int, str], book: Book,
+                      concurrency: int = 50) -> list[Receiver]:
+    receivers = [Receiver(server, org_id, m, tokens[m], book) for m in members]
+    sem = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as http:
+        async def one(r: Receiver) -> None:
+            async with sem:
+                await r.register(http)
+                await r.connect()
+        await asyncio.gather(*(one(r) for r in receivers))
+    return receivers
+
+
+async def close_all(receivers: list[Receiver]) -> None:
+    await asyncio.gather(*(r.close() for r in receivers), return_exceptions=True)
+
+
+async def create_group(http: httpx.AsyncClient, org_id: int, owner_token: str, member_ids: list[int], name: str) -> int:
+    r = await http.post(f"/api/v1/orgs/{org_id}/conversations", json={"name": name, "member_ids": member_ids},
+                        headers={"authorization": f"Bearer {owner_token}"})
+    r.raise_for_status()
+    return r.json()["id"]
+
+
+async def send_at_rate(http: httpx.AsyncClient, org_id: int, conversation_id: int, tokens: list[str], rate: float,
+                       duration: float, concurrency: int) -> dict:
+    """Sends `rate` msgs/s for `duration` s (or as fast as it can when rate is 0), with up to
+    `concurrency` requests in flight, round-robin over the senders' tokens."""
+    total = int(rate * duration) if rate else 10**9
+    sent = 0
+    errors = 0
+    sem = asyncio.Semaphore(concurrency)
+    start = time.monotonic()
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(i: int) -> None:
+        nonlocal errors
+        try:
+            r = await http.post(
+                f"/api/v1/orgs/{org_id}/conversations/{conversation_id}/messages",
+                json={"text": f"基准消息 {i} t={time.monotonic():.6f}", "client_msg_id": f"b{i}-{secrets.token_hex(4)}"},
+                headers={"authorization": f"Bearer {tokens[i % len(tokens)]}"},
+            )
+            if r.status_code != 201:
+                errors += 1
+        finally:
+            sem.release()
+
+    while sent < total:
+        now = time.monotonic()
+        if now - start >= duration:
+            break
+        if rate:
+            due = start + sent / rate
+            if due > now:
+                await asyncio.sleep(due - now)
+        await sem.acquire()
+        task = asyncio.create_task(one(sent))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        sent += 1
+    await asyncio.gather(*tasks)
+    elapsed = time.monotonic() - start
+    return {"sent": sent, "errors": errors, "elapsed_s": round(elapsed, 2), "msgs_per_s": round(sent / elapsed, 1)}
+
+
+async def drain(book: Book, expected: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while book.deliveries + book.duplicates < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
+def own_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+async def phase_messages(server: Server, org: dict, group_size: int, senders: int, rate: float, duration: float,
+                         concurrency: int, label: str) -> dict:
+    tokens = org["tokens"]
+    ids = sorted(tokens)
+    owner = ids[0]
+    members = ids[:group_size]
+    book = Book()
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        conversation_id = await create_group(http, org["org_id"], tokens[owner], members[1:], f"{label}")
+        receivers = await connect_all(server, org["org_id"], members, tokens, book)
+        gc.collect()
+        cpu0, own0 = server.cpu(), own_cpu()
+        sent = await send_at_rate(http, org["org_id"], conversation_id, [tokens[m] for m in members[:senders]], rate,
+                                  duration, concurrency)
+        await drain(book, sent["sent"] * len(members))
+        cpu1, own1 = server.cpu(), own_cpu()
+        await close_all(receivers)
+    wall = sent["elapsed_s"]
+    summary = book.summary(len(members), sent["sent"] - sent["errors"])
+    deliveries = max(1, summary["deliveries"])
+    return {
+        "group_size": group_size, "senders": senders, "target_rate": rate or "max", "in_flight": concurrency,
+        **sent, **summary,
+        "deliveries_per_s": round(summary["deliveries"] / wall, 1),
+        "server_cpu_pct": round((cpu1 - cpu0) / wall * 100, 1),
+        "server_cpu_us_per_delivery": round((cpu1 - cpu0) * 1e6 / deliveries, 1),
+        "server_cpu_us_per_message": round((cpu1 - cpu0) * 1e6 / max(1, sent["sent"]), 1),
+        "generator_cpu_pct": round((own1 - own0) / wall * 100, 1),
+    }
+
+
+async def phase_big_group(server: Server, org: dict, messages: int) -> dict:
+    """One message at a time into the all-staff group (every member), every member connected."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)
+    book = Book()
+    t0 = time.monotonic()
+    receivers = await connect_all(server, org["org_id"], ids, tokens, book, concurrency=100)
+    connect_s = time.monotonic() - t0
+    rss = server.rss_mb()
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        owner_h = {"authorization": f"Bearer {tokens[ids[0]]}"}
+        convs = (await http.get(f"/api/v1/orgs/{org['org_id']}/conversations", headers=owner_h)).json()["items"]
+        all_staff = next(c for c in convs if c.get("managed") == "all_staff")
+        results = []
+        cpu0 = server.cpu()
+        for i in range(messages):
+            before = book.deliveries
+            r = await http.post(f"/api/v1/orgs/{org['org_id']}/conversations/{all_staff['id']}/messages",
+                                json={"text": f"全员通知 {i} t={time.monotonic():.6f}"}, headers=owner_h)
+            r.raise_for_status()
+            await drain(book, before + len(ids))
+        cpu1 = server.cpu()
+        for key, last in book.last_seen.items():
+            results.append((last - book.first[key]) * 1000)
+    summary = book.summary(len(ids), messages)
+    await close_all(receivers)
+    return {
+        "members_connected": len(ids), "connect_all_s": round(connect_s, 1), "server_rss_mb_connected": rss,
+        "last_member_ms": [round(x, 1) for x in results], **summary,
+        "server_cpu_us_per_delivery": round((cpu1 - cpu0) * 1e6 / max(1, summary["deliveries"]), 1),
+    }
+
+
+async def phase_memory(server: Server, org: dict, sockets: int) -> dict:
+    """RSS with no sockets, with half of them and with all of them connected (idle, authenticated,
+    registered). Per socket is the slope between the half and the whole, so one-time growth
+    (connection pools, caches warming up) is not charged to sockets."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)[:sockets]
+    half = len(ids) // 2
+    await asyncio.sleep(1)
+    rss0 = server.rss_mb()
+    book = Book()
+    first = await connect_all(server, org["org_id"], ids[:half], tokens, book, concurrency=100)
+    await asyncio.sleep(3)
+    rss_half = server.rss_mb()
+    second = await connect_all(server, org["org_id"], ids[half:], tokens, book, concurrency=100)
+    await asyncio.sleep(3)
+    rss1 = server.rss_mb()
+    await close_all(first + second)
+    return {"sockets": len(ids), "rss_before_mb": rss0, "rss_half_mb": rss_half, "rss_after_mb": rss1,
+            "kb_per_socket_overall": round((rss1 - rss0) * 1024 / len(ids), 1),
+            "kb_per_socket_slope": round((rss1 - rss_half) * 1024 / (len(ids) - half), 1)}
+
+
+async def timed_requests(make: list, concurrency: int) -> tuple[list[float], int, float]:
+    """Runs the request coroutines `make` (callables) with `concurrency` in flight: latencies
+    in ms, errors, wall seconds."""
+    sem = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(call) -> None:  # type: ignore[no-untyped-def]
+        nonlocal errors
+        async with sem:
+            t = time.monotonic()
+            r = await call()
+            latencies.append((time.monotonic() - t) * 1000)
+            if r.status_code >= 400:
+                errors += 1
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(one(c) for c in make))
+    return latencies, errors, time.monotonic() - t0
+
+
+async def all_staff_id(http: httpx.AsyncClient, org_id: int, token: str) -> int:
+    convs = (await http.get(f"/api/v1/orgs/{org_id}/conversations", headers={"authorization": f"Bearer {token}"})).json()
+    return next(c["id"] for c in convs["items"] if c.get("managed") == "all_staff")
+
+
+async def phase_receipts(server: Server, org: dict, marks: int, lookups: int) -> dict:
+    """Read marks into the all-staff group over HTTP; then, as the sender, the unread count and
+    the first 100 "not read by" names of a message that half the group has read."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)
+    org_id = org["org_id"]
+    owner_h = {"authorization": f"Bearer {tokens[ids[0]]}"}
+    async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=httpx.Limits(max_connections=32)) as http:
+        conv = await all_staff_id(http, org_id, tokens[ids[0]])
+        msg = (await http.post(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages", json={"text": "请大家阅读"},
+                               headers=owner_h)).json()
+        readers = ids[1:1 + min(marks, len(ids) // 2)]
+        url = f"/api/v1/orgs/{org_id}/conversations/{conv}/read"
+        calls = [lambda m=m: http.post(url, json={"seq": msg["seq"]}, headers={"authorization": f"Bearer {tokens[m]}"})
+                 for m in readers]
+        cpu0 = server.cpu()
+        lat, errors, wall = await timed_requests(calls, 32)
+        cpu1 = server.cpu()
+        base = f"/api/v1/orgs/{org_id}/conversations/{conv}/messages/{msg['id']}"
+        count_lat, count_err, _ = await timed_requests(
+            [lambda: http.get(base + "/unread_count", headers=owner_h) for _ in range(lookups)], 1)
+        names_lat, names_err, _ = await timed_requests(
+            [lambda: http.get(base + "/receipts", params={"state": "unread", "limit": 100}, headers=owner_h)
+             for _ in range(lookups)], 1)
+        check = (await http.get(base + "/unread_count", headers=owner_h)).json()
+    return {
+        "group_size": len(ids), "read_marks": len(readers), "errors": errors,
+        "marks_per_s": round(len(readers) / wall, 1), "ack_p50_ms": pct(lat, 0.5), "ack_p99_ms": pct(lat, 0.99),
+        "server_cpu_us_per_mark": round((cpu1 - cpu0) * 1e6 / max(1, len(readers)), 1),
+        "unread_after": check["unread_count"], "unread_expected": len(ids) - 1 - len(readers),
+        "unread_count_p50_ms": pct(count_lat, 0.5), "unread_count_p99_ms": pct(count_lat, 0.99),
+        "not_read_by_100_p50_ms": pct(names_lat, 0.5), "not_read_by_100_p99_ms": pct(names_lat, 0.99),
+        "lookup_errors": count_err + names_err,
+    }
+
+
+async def phase_resume_missed(server: Server, org: dict, clients: int, missed: int) -> dict:
+    """`clients` sockets drop, `missed` messages are sent meanwhile, then they reconnect with
+    their last event id: time until each has every missed event, in order."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)
+    book = Book()
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        members = ids[:clients]
+        conv = await create_group(http, org["org_id"], tokens[ids[0]], members[1:], "续传")
+        receivers = await connect_all(server, org["org_id"], members, tokens, book)
+        await close_all(receivers)
+        sender_h = {"authorization": f"Bearer {tokens[ids[0]]}"}
+        await timed_requests([lambda i=i: http.post(
+            f"/api/v1/orgs/{org['org_id']}/conversations/{conv}/messages",
+            json={"text": f"离线消息 {i} t={time.monotonic():.6f}"}, headers=sender_h) for i in range(missed)], 8)
+        before = {r.member_id: r.last_id for r in receivers}
+        times: list[float] = []
+
+        async def resume(r: Receiver) -> None:
+            t = time.monotonic()
+            await r.connect()
+            while r.last_id < before[r.member_id] + missed + 1 and not r.closed.is_set():
+                await asyncio.sleep(0.002)
+            times.append((time.monotonic() - t) * 1000)
+
+        book.latencies.clear()
+        await asyncio.gather(*(resume(r) for r in receivers))
+        await close_all(receivers)
+    delivered = {k: len(v) for k, v in book.got.items()}
+    return {
+        "clients": clients, "missed_events_each": missed,
+        "resume_p50_ms": pct(times, 0.5), "resume_p99_ms": pct(times, 0.99),
+        "lost": sum(max(0, clients - n) for n in delivered.values()) + max(0, missed - len(delivered)) * clients,
+        "duplicated": book.duplicates, "out_of_order_or_gap": book.gaps,
+    }
+
+
+async def phase_restart(server: Server, org: dict, clients: int) -> dict:
+    """`clients` sockets connected; the server restarts; each client does what the web client
+    does: its queue is gone (4404), so it registers again (fresh snapshot), checks the
+    snapshot's last seq against the last message it saw, fetches what it missed, and
+    reconnects. Then one more message must reach every one of them exactly once."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)[:clients]
+    org_id = org["org_id"]
+    book = Book()
+    receivers = await connect_all(server, org_id, ids, tokens, book, concurrency=100)
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        conv = await all_staff_id(http, org_id, tokens[ids[0]])
+        owner_h = {"authorization": f"Bearer {tokens[ids[0]]}"}
+        r = await http.post(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages",
+                            json={"text": f"重启前 t={time.monotonic():.6f}"}, headers=owner_h)
+        last_seq = r.json()["seq"]
+        await drain(book, len(ids))
+    server.stop()
+    await asyncio.gather(*(r.closed.wait() for r in receivers))
+    server.start()
+    t0 = time.monotonic()
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as http:
+        sem = asyncio.Semaphore(100)
+
+        reg_ms: list[float] = []
+        conn_ms: list[float] = []
+
+        async def again(rc: Receiver) -> None:
+            async with sem:
+                t = time.monotonic()
+                await rc.register(http)
+                reg_ms.append((time.monotonic() - t) * 1000)
+                t = time.monotonic()
+                await rc.connect()
+                conn_ms.append((time.monotonic() - t) * 1000)
+        await asyncio.gather(*(again(rc) for rc in receivers))
+    resumed_s = time.monotonic() - t0
+    book2 = Book()
+    for rc in receivers:
+        rc.book = book2
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        r = await http.post(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages",
+                            json={"text": f"重启后 t={time.monotonic():.6f}"}, headers={"authorization": f"Bearer {tokens[ids[0]]}"})
+        after_seq = r.json()["seq"]
+        await drain(book2, len(ids))
+    summary = book2.summary(len(ids), 1)
+    await close_all(receivers)
+    return {
+        "clients": len(ids), "all_reregistered_and_connected_s": round(resumed_s, 2),
+        "register_p50_ms": pct(reg_ms, 0.5), "register_p99_ms": pct(reg_ms, 0.99),
+        "connect_p50_ms": pct(conn_ms, 0.5), "connect_p99_ms": pct(conn_ms, 0.99),
+        "seq_before": last_seq, "seq_after": after_seq,
+        "after_restart_delivered": summary["deliveries"], "lost": summary["lost"], "duplicated": summary["duplicated"],
+        "seen_by_all_ms": summary["seen_by_all_max_ms"],
+    }
+
+
+async def main_async(args: argparse.Namespace, server: Server, org: dict, result: dict) -> None:
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
+    def note(name: str, value: object) -> None:
+        result[name] = value
+        print(f"{name}: {json.dumps(value, ensure_ascii=False)}", file=sys.stderr, flush=True)
+
+    note("idle_rss_mb", server.rss_mb())
+    if wanted("memory"):
+        note("memory", await phase_memory(server, org, min(5000, len(org["tokens"]))))
+    if wanted("fanout"):
+        note("fanout_50_at_20", await phase_messages(server, org, 50, 1, 20, args.duration, 4, "扇出50"))
+        note("fanout_500_at_2", await phase_messages(server, org, 500, 1, 2, args.duration, 4, "扇出500"))
+    if wanted("throughput"):
+        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, 8, "吞吐10"))
+        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, 8, "吞吐50"))
+    if wanted("receipts"):
+        note("read_receipts", await phase_receipts(server, org, 5000, 300))
+    if wanted("resume"):
+        note("resume_missed_1000", await phase_resume_missed(server, org, 20, 1000))
+    if wanted("big"):
+        note("big_group", await phase_big_group(server, org, 3))
+    if wanted("restart"):
+        note("restart", await phase_restart(server, org, min(5000, len(org["tokens"]))))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,resume,big,restart")
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    work = Path(tempfile.mkdtemp(prefix="tack-bench-chat-"))
+    env = {**os.environ, "TACK_DATA_DIR": str(work / "data")}
+    result: dict = {"benchmark": "chat", "members": args.members, "database": "sqlite",
+                    "machine": {"cpus": os.cpu_count(), "server_core": 0 if _taskset(0) else None}}
+    try:
+        t0 = time.monotonic()
+        org = make_org(work, env, args.members)
+        result["setup_s"] = round(time.monotonic() - t0, 1)
+        server = Server(env)
+        server.start()
+        if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+            os.sched_setaffinity(0, {1})
+        try:
+            asyncio.run(main_async(args, server, org, result))
+        finally:
+            server.stop()
+    except BaseException:
+        print(f"kept {work} (server.log)", file=sys.stderr)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
