@@ -17,9 +17,11 @@ app = typer.Typer(help="Tack: a self-hosted work platform modelled on DingTalk."
 org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 member_app = typer.Typer(help="Members of an organization.", no_args_is_help=True)
 admin_app = typer.Typer(help="Operator tools.", no_args_is_help=True)
+app_app = typer.Typer(help="Open-platform apps (DingTalk-compatible app key / secret).", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(member_app, name="member")
 app.add_typer(admin_app, name="admin")
+app.add_typer(app_app, name="app")
 console = Console(stderr=True)
 T = TypeVar("T")
 
@@ -210,7 +212,34 @@ def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     result = _run(settings, create_demo)
     lines = [f"Demo organization {result['org_name']} (id {result['org_id']}). Logins (password {result['password']}):"]
     lines += [f"  {u['role']:<8} {u['name']:<6} {u['login']}" for u in result["logins"]]
+    demo_app = result["app"]
+    lines.append(f"Open-platform app {demo_app['name']}: agent_id {demo_app['agent_id']} "
+                 f"app_key {demo_app['app_key']} app_secret {demo_app['app_secret']}")
     _emit(as_json, result, "\n".join(lines))
+
+
+@app_app.command("create")
+def app_create(
+    org: Annotated[int, typer.Option(help="Organization id.")],
+    name: Annotated[str, typer.Option(help="App name (unique in the organization).")],
+    description: Annotated[str, typer.Option(help="Description.")] = "",
+    scope: Annotated[list[str] | None, typer.Option(help="Permission scope (repeatable; default contact.read and message.work_notice).")] = None,
+    ip: Annotated[list[str] | None, typer.Option(help="Allowed caller address or CIDR (repeatable; default anywhere).")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Create an internal app and print its app key and secret (for /gettoken)."""
+    from tack.operator import create_app
+
+    settings = _settings(data_dir)
+    try:
+        result = _run(settings, lambda f: create_app(f, org_id=org, name=name, description=description,
+                                                      scopes=scope or None, ip_allowlist=ip or []))
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    _emit(as_json, result, f"Created app {result['id']} ({name}): agent_id {result['agent_id']} "
+          f"app_key {result['app_key']} app_secret {result['app_secret']}")
 
 
 @admin_app.command("reset-password")

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
 from tack.core.actor import Actor
 from tack.core.errors import BadRequest, NotFound
 from tack.directory.actions.departments import check_create_department
@@ -13,6 +15,10 @@ from tack.directory.importer import SheetRow
 from tack.directory.passwords import generate_password, hash_password
 from tack.directory.repository import AccountRepository, DepartmentRepository, MemberRepository
 from tack.directory.schemas import DepartmentCreate, MemberCreate, RoleUpdate
+from tack.openapi_compat.apps.actions import check_create_app
+from tack.openapi_compat.apps.repository import AppRepository
+from tack.openapi_compat.apps.schemas import AppCreate
+from tack.openapi_compat.apps.scopes import SCOPES
 
 DEMO_ORG = "示例科技"
 DEMO_PASSWORD = "tack-demo-2026"
@@ -79,6 +85,20 @@ async def reset_password(uow_factory: Any, *, login: str, password: str | None) 
         return {"account_id": account.id, "login": login, "password": new_password}
 
 
+async def create_app(
+    uow_factory: Any, *, org_id: int, name: str, description: str, scopes: list[str] | None, ip_allowlist: list[str]
+) -> dict[str, Any]:
+    """An internal app with its key and secret, for scripting an integration's set-up."""
+    async with uow_factory() as uow:
+        await _require_org(uow, org_id)
+        try:
+            body = AppCreate(name=name, description=description, scopes=scopes, ip_allowlist=ip_allowlist)
+        except ValidationError as exc:
+            raise BadRequest(f"Invalid app: {exc.errors()[0]['msg']}", code="validation_error") from None
+        created = await check_create_app(uow, system_actor(org_id), body)
+        return {"org_id": org_id, **created.model_dump(mode="json")}
+
+
 async def _require_org(uow: Any, org_id: int) -> None:
     if await AccountRepository(uow.session).org(org_id) is None:
         raise NotFound(f"No organization {org_id}", code="org_not_found")
@@ -114,7 +134,24 @@ async def create_demo(uow_factory: Any) -> dict[str, Any]:
             member = await members.by_field("phone", phone)
             if member is not None:
                 logins.append({"name": name, "login": phone, "role": member.role, "member_id": member.id})
-        return {"org_id": org_id, "org_name": DEMO_ORG, "password": DEMO_PASSWORD, "logins": logins}
+        return {
+            "org_id": org_id, "org_name": DEMO_ORG, "password": DEMO_PASSWORD, "logins": logins,
+            "app": await _demo_app(uow, org_id),
+        }
+
+
+DEMO_APP = "示例集成"
+
+
+async def _demo_app(uow: Any, org_id: int) -> dict[str, Any]:
+    """The demo's internal app (every scope), created once; its credentials are printed so that
+    a DingTalk client can be pointed at the demo server right away."""
+    app = await AppRepository(uow.session, org_id).by_name(DEMO_APP)
+    if app is None:
+        body = AppCreate(name=DEMO_APP, description="tack demo --json 打印其凭据", scopes=sorted(SCOPES))
+        created = await check_create_app(uow, system_actor(org_id), body)
+        return {"agent_id": created.agent_id, "app_key": created.app_key, "app_secret": created.app_secret, "name": DEMO_APP}
+    return {"agent_id": app.id, "app_key": app.app_key, "app_secret": app.app_secret, "name": DEMO_APP}
 
 
 async def _build_demo(uow: Any) -> int:

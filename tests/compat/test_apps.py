@@ -150,3 +150,22 @@ async def test_deleted_app_tokens_stop_working(client, cast):
     r = await client.get("/user/get", params={"access_token": token, "userid": str(alice.member_id)})
     assert r.json()["errcode"] == 40014
     await alice.get(alice.org(f"/apps/{app['id']}"), expect=404)
+
+
+async def test_a_stale_cache_entry_never_refuses_a_good_token(client, cast):
+    """The app cache may answer "yes" for a moment too long, never "no": a refusal is re-checked
+    against the database (a wrong 40014 would make dingtalk-sdk refresh and retry forever)."""
+    from dataclasses import replace
+
+    from tack.openapi_compat.tokens import APPS
+
+    alice = cast["alice"]
+    app = await create_app(alice)
+    token = await gettoken(client, app)
+    params = {"access_token": token, "userid": str(alice.member_id)}
+    assert (await client.get("/user/get", params=params)).json()["errcode"] == 0
+    cached = APPS.get(app["id"])
+    assert cached is not None
+    APPS.put(replace(cached, app_key="dingstale", secret_version=cached.secret_version + 5, enabled=False))
+    assert (await client.get("/user/get", params=params)).json()["errcode"] == 0
+    assert APPS.get(app["id"]) == cached

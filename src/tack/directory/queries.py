@@ -176,8 +176,10 @@ def _member_read(
 
 async def get_member(session: AsyncSession, actor: Actor, member_id: int) -> MemberRead:
     org_id = org_id_of(actor)
-    tree = await load_tree(session, org_id)
-    invisible = await invisible_departments(session, actor, tree)
+    # Owners and admins (and apps, which read as admins) see every department and phone, so
+    # the tree is not needed: one query less on the open platform's hottest path (/user/get).
+    tree = DepartmentTree.build([]) if actor.is_admin else await load_tree(session, org_id)
+    invisible = set() if actor.is_admin else await invisible_departments(session, actor, tree)
     member = await access_member_by_id(session, actor, member_id, tree=tree, invisible=invisible)
     repo = MemberRepository(session, org_id)
     department_ids = (await repo.department_ids([member.id]))[member.id]

@@ -11,6 +11,7 @@ How to add DingTalk-style routes (robots, events, other domains):
 
 from typing import Annotated, Any
 
+from fastapi.responses import JSONResponse
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,7 +28,7 @@ UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
 @router.get("/gettoken")
-async def gettoken(request: Request, session: ReadSession) -> dict[str, Any]:
+async def gettoken(request: Request, session: ReadSession) -> JSONResponse:
     """`appkey` + `appsecret`; the legacy `corpid` + `corpsecret` pair is read the same way."""
     params = await Params.of(request, "oapi")
     key = params.text("appkey") or params.text("corpid")
@@ -42,11 +43,11 @@ async def gettoken(request: Request, session: ReadSession) -> dict[str, Any]:
         raise errors.ip_not_allowed(ip)
     if isinstance(issued, TokenProblem):
         raise errors.invalid_credentials()
-    return errors.oapi_ok(access_token=issued.token, expires_in=issued.expires_in)
+    return JSONResponse(errors.oapi_ok(access_token=issued.token, expires_in=issued.expires_in))
 
 
 @router.post("/v1.0/oauth2/accessToken")
-async def v1_access_token(request: Request, session: ReadSession) -> dict[str, Any]:
+async def v1_access_token(request: Request, session: ReadSession) -> JSONResponse:
     params = await Params.of(request, "v1")
     key = params.text("appKey", required=True)
     secret = params.text("appSecret", required=True)
@@ -56,7 +57,7 @@ async def v1_access_token(request: Request, session: ReadSession) -> dict[str, A
         raise errors.v1_ip_not_allowed(ip)
     if isinstance(issued, TokenProblem):
         raise errors.v1_invalid_credentials()
-    return {"accessToken": issued.token, "expireIn": issued.expires_in}
+    return JSONResponse({"accessToken": issued.token, "expireIn": issued.expires_in})
 
 
 # --- TOP gateway ------------------------------------------------------------------------
@@ -64,7 +65,7 @@ async def v1_access_token(request: Request, session: ReadSession) -> dict[str, A
 
 @router.post("/router/rest")
 @router.get("/router/rest")
-async def top_gateway(request: Request, uow: UoW) -> dict[str, Any]:
+async def top_gateway(request: Request, uow: UoW) -> JSONResponse:
     params = await Params.of(request, "top")
     method = params.text("method", max_length=200)
     if not method:
@@ -75,4 +76,4 @@ async def top_gateway(request: Request, uow: UoW) -> dict[str, Any]:
     caller = await resolve(request, uow.session, params.text("session", max_length=200) or None, "top")
     if entry.scope is not None:
         require_scope(caller, entry.scope, "top")
-    return {top.response_key(method): await entry.handler(top.TopCall(request, caller, params, uow))}
+    return JSONResponse({top.response_key(method): await entry.handler(top.TopCall(request, caller, params, uow))})

@@ -7,6 +7,12 @@ tokens work on every server process that shares TACK_SECRET_KEY. Each request fo
 gets a fresh one valid for TOKEN_LIFETIME; earlier ones stay valid until they expire.
 Disabling the app or rotating its secret revokes them all at once.
 
+The app's state is kept in a small per-process cache (`AppCache`) for CACHE_SECONDS, so the
+hot path usually reads nothing: a positive answer may be that old (disabling or rotating on
+another server process takes up to CACHE_SECONDS there; on this process the action drops the
+entry at once), while every negative answer is re-checked against the database first, so a
+stale entry can never refuse a good token (which would make clients refresh in a loop).
+
 Failures are reported as a `TokenProblem`, never an exception, so that each wire style
 (oapi, /topapi, /v1.0, TOP) answers with its own code: see auth.py.
 """
@@ -15,6 +21,7 @@ import enum
 import hashlib
 import hmac
 import ipaddress
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +33,7 @@ from tack.core.tokens import same
 from tack.openapi_compat.apps.models import App
 from tack.openapi_compat.apps.repository import AppKeyRepository
 
+CACHE_SECONDS = 2.0
 # DingTalk's documented lifetime of an app access token, for both styles (expires_in / expireIn).
 TOKEN_LIFETIME = 7200
 
@@ -115,10 +123,76 @@ async def issue_token(
     return Issued(sign_token(server_secret, app, expires_at), TOKEN_LIFETIME, _caller(app, ip))
 
 
+@dataclass(frozen=True, slots=True)
+class AppState:
+    """What a token check needs of an app, detached from any session."""
+
+    id: int
+    org_id: int
+    name: str
+    app_key: str
+    secret_version: int
+    enabled: bool
+    scopes: frozenset[str]
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+    @classmethod
+    def of(cls, app: App) -> "AppState":
+        return cls(
+            id=app.id, org_id=app.org_id, name=app.name, app_key=app.app_key, secret_version=app.secret_version,
+            enabled=app.enabled, scopes=frozenset(app.scopes),
+            networks=tuple(ipaddress.ip_network(rule, strict=False) for rule in app.ip_allowlist),
+        )
+
+    def allows(self, ip: str) -> bool:
+        if not self.networks:
+            return True
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+
+class AppCache:
+    """app id → (AppState, loaded at), per process; bounded by clearing when full."""
+
+    MAX = 10000
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[AppState, float]] = {}
+
+    def get(self, app_id: int) -> AppState | None:
+        entry = self._entries.get(app_id)
+        if entry is None or time.monotonic() - entry[1] > CACHE_SECONDS:
+            return None
+        return entry[0]
+
+    def put(self, state: AppState) -> None:
+        if len(self._entries) >= self.MAX:
+            self._entries.clear()
+        self._entries[state.id] = (state, time.monotonic())
+
+    def drop(self, app_id: int) -> None:
+        self._entries.pop(app_id, None)
+
+
+APPS = AppCache()
+
+
+def _verdict(state: AppState | None, version: int, body: str, signature: str, server_secret: str) -> bool:
+    return (
+        state is not None
+        and state.enabled
+        and state.secret_version == version
+        and same(_signature(_key(server_secret), state.app_key, body), signature)
+    )
+
+
 async def check_token(
     session: AsyncSession, server_secret: str, token: str | None, *, ip: str, now: datetime | None = None
 ) -> AppCaller | TokenProblem:
-    """The hot path of every compat call: parse, one HMAC, one read of the app by id.
+    """The hot path of every compat call: parse, one HMAC, the app's state (cached).
 
     - EXPIRED only for a token we signed whose time is up (clients then fetch a new one);
       everything else that fails is INVALID. A token just issued is never refused with
@@ -135,14 +209,20 @@ async def check_token(
         return TokenProblem.INVALID
     if not 0 < app_id < 2**63:
         return TokenProblem.INVALID
-    app = await AppKeyRepository(session).by_id(app_id)
-    if app is None or not app.enabled or app.secret_version != version:
-        return TokenProblem.INVALID
     body = ".".join(parts[:3])
-    if not same(_signature(_key(server_secret), app.app_key, body), parts[3]):
-        return TokenProblem.INVALID
+    state = APPS.get(app_id)
+    if not _verdict(state, version, body, parts[3], server_secret):
+        app = await AppKeyRepository(session).by_id(app_id)
+        state = AppState.of(app) if app is not None else None
+        if state is None:
+            APPS.drop(app_id)
+            return TokenProblem.INVALID
+        APPS.put(state)
+        if not _verdict(state, version, body, parts[3], server_secret):
+            return TokenProblem.INVALID
+    assert state is not None
     if expires_at <= int((now or utc_now()).timestamp()):
         return TokenProblem.EXPIRED
-    if not ip_allowed(app, ip):
+    if not state.allows(ip):
         return TokenProblem.IP_NOT_ALLOWED
-    return _caller(app, ip)
+    return AppCaller(app_id=state.id, org_id=state.org_id, name=state.name, scopes=state.scopes, ip=ip)

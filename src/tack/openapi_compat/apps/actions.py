@@ -15,6 +15,7 @@ from tack.openapi_compat.apps.reads import app_read
 from tack.openapi_compat.apps.repository import AppRepository
 from tack.openapi_compat.apps.schemas import AppCreate, AppCredentials, AppRead, AppUpdate
 from tack.openapi_compat.apps.scopes import DEFAULT_SCOPES, SCOPES
+from tack.openapi_compat.tokens import APPS
 from tack.storage.uow import UnitOfWork
 
 
@@ -114,6 +115,7 @@ async def check_update_app(uow: UnitOfWork, actor: Actor, app_id: int, body: App
         app.enabled = changes["enabled"] = body.enabled  # type: ignore[assignment]
     app.updated_at = utc_now()
     await uow.session.flush()
+    APPS.drop(app.id)  # this process answers with the new state at once (others within seconds)
     if changes:
         await do_audit(uow, actor, "app.update", target_type="app", target_id=app.id, target_name=app.name,
                        detail=changes)
@@ -129,6 +131,7 @@ async def check_rotate_secret(uow: UnitOfWork, actor: Actor, app_id: int) -> App
     app.secret_version += 1
     app.updated_at = utc_now()
     await uow.session.flush()
+    APPS.drop(app.id)
     await do_audit(uow, actor, "app.rotate_secret", target_type="app", target_id=app.id, target_name=app.name)
     return AppCredentials(**app_read(app).model_dump(), app_secret=app.app_secret)
 
@@ -138,3 +141,4 @@ async def check_delete_app(uow: UnitOfWork, actor: Actor, app_id: int) -> None:
     await do_audit(uow, actor, "app.delete", target_type="app", target_id=app.id, target_name=app.name)
     await uow.session.delete(app)
     await uow.session.flush()
+    APPS.drop(app.id)

@@ -3,6 +3,7 @@ clients). Both read the same parameters: agent_id, userid_list, dept_id_list, to
 
 from typing import Annotated, Any
 
+from fastapi.responses import JSONResponse
 from fastapi import APIRouter, Depends, Request
 
 from tack.openapi_compat import errors, top
@@ -96,20 +97,20 @@ async def _topapi(request: Request, caller: AppCaller) -> Params:
 
 
 @router.post("/topapi/message/corpconversation/asyncsend_v2")
-async def topapi_asyncsend(request: Request, caller: OapiApp, uow: UoW) -> dict[str, Any]:
-    return errors.oapi_ok(task_id=await _send(await _topapi(request, caller), caller, uow))
+async def topapi_asyncsend(request: Request, caller: OapiApp, uow: UoW) -> JSONResponse:
+    return JSONResponse(errors.oapi_ok(task_id=await _send(await _topapi(request, caller), caller, uow)))
 
 
 @router.post("/topapi/message/corpconversation/getsendprogress")
-async def topapi_progress(request: Request, caller: OapiApp, uow: UoW) -> dict[str, Any]:
+async def topapi_progress(request: Request, caller: OapiApp, uow: UoW) -> JSONResponse:
     params = await _topapi(request, caller)
     _agent(params, caller)
-    return errors.oapi_ok(progress=_progress(await queries.get_progress(uow.session, caller, _task(params))))
+    return JSONResponse(errors.oapi_ok(progress=_progress(await queries.get_progress(uow.session, caller, _task(params)))))
 
 
 @router.post("/topapi/message/corpconversation/getsendresult")
-async def topapi_result(request: Request, caller: OapiApp, uow: UoW) -> dict[str, Any]:
+async def topapi_result(request: Request, caller: OapiApp, uow: UoW) -> JSONResponse:
     params = await _topapi(request, caller)
     if params.has("agent_id"):
         _agent(params, caller)
-    return errors.oapi_ok(send_result=_result(await queries.get_result(uow.session, caller, _task(params))))
+    return JSONResponse(errors.oapi_ok(send_result=_result(await queries.get_result(uow.session, caller, _task(params)))))
