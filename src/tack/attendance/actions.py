@@ -87,6 +87,8 @@ from tack.attendance.schemas import (
     HolidaySet,
     PlaceCreate,
     PlaceRead,
+    RecordRead,
+    ResultRead,
     ScheduleList,
     ScheduleSet,
     ShiftCreate,
@@ -424,7 +426,7 @@ async def check_set_schedules(uow: UnitOfWork, actor: Actor, body: ScheduleSet) 
 
 
 async def _member_group(session: AsyncSession, org_id: int, member_id: int) -> AttendanceGroup:
-    group_id = (await calendar.resolve_groups(session, org_id, [member_id])).get(member_id)
+    group_id = await calendar.member_group_id(session, org_id, member_id)
     group = await GroupRepository(session, org_id).get(group_id) if group_id is not None else None
     if group is None:
         raise NotInGroup()
@@ -504,16 +506,18 @@ async def _check_binding(session: AsyncSession, org_id: int, member_id: int, cli
         raise DeviceNotBound()
 
 
-async def _locate(session: AsyncSession, org_id: int, member_id: int, group: AttendanceGroup, at: datetime) -> tuple[date, ShiftInstance | None]:
+async def _locate(
+    session: AsyncSession, org_id: int, member_id: int, group: AttendanceGroup, at: datetime
+) -> tuple[date, ShiftInstance | None, calendar.Rules]:
     """The attendance day and shift a punch at `at` belongs to (yesterday's night shift, today's
-    shift, or, outside every window, the local day without a shift)."""
+    shift, or, outside every window, the local day without a shift), and the rules read."""
     rules = await calendar.load_rules(
-        session, org_id, (at - timedelta(days=2)).date(), (at + timedelta(days=2)).date(), member_ids=[member_id], group_ids={group.id}
+        session, org_id, (at - timedelta(days=2)).date(), (at + timedelta(days=2)).date(), member_ids=[member_id], group=group
     )
     local = rules.local_day(at)
     candidates = [i for d in (-1, 0, 1) if (i := rules.instance_on(group, member_id, local + timedelta(days=d))) is not None]
     inst = pick_instance(at, candidates)
-    return (inst.day if inst else local), inst
+    return (inst.day if inst else local), inst, rules
 
 
 async def do_punch(
@@ -533,7 +537,7 @@ async def do_punch(
     settles retries and races) and recomputes that day's result."""
     now = now or at
     session = uow.session
-    day, inst = await _locate(session, org_id, member_id, group, at)
+    day, inst, rules = await _locate(session, org_id, member_id, group, at)
     records = RecordRepository(session, org_id)
     if kind is None:
         kind = "out" if await records.one(member_id, day, "in") is not None else "in"
@@ -550,13 +554,12 @@ async def do_punch(
             result = await ResultRepository(session, org_id).between([member_id], day, day)
             return CheckinRead(record=record_read(existing), duplicate=True, result=result_read(result[0]) if result else None)
         await records.replace_out(existing.id, {k: v for k, v in row.items() if k not in ("member_id", "day", "kind", "created_at")})
-        record_id, duplicate = existing.id, False
-    await calendar.recompute(session, org_id, [member_id], day, day, max(now, at), groups={member_id: group.id})
-    record = await records.one(member_id, day, kind)
-    assert record is not None and record.id == record_id
-    await session.refresh(record)
-    result = await ResultRepository(session, org_id).between([member_id], day, day)
-    return CheckinRead(record=record_read(record), duplicate=False, result=result_read(result[0]) if result else None)
+        record_id = existing.id
+    result = await calendar.recompute_one(session, org_id, rules, group.id, member_id, day, max(now, at))
+    # Answered from what was written: no second read of the row on the hot path.
+    record = RecordRead.model_validate({"device_id": None, "lat": None, "lng": None, "accuracy_m": None, "ssid": None, "bssid": None,
+                                        "place_id": None, "field": False, "note": None, **row, "id": record_id})
+    return CheckinRead(record=record, duplicate=False, result=ResultRead.model_validate(result))
 
 
 # --- the approvals hook: leaves and card corrections (补卡) -------------------------------------
@@ -739,7 +742,7 @@ async def do_device_punch(
     day's first and last punch). Without a kind, the day's earliest punch is the check-in and
     its latest the check-out, whatever order they arrive in."""
     session = uow.session
-    day, inst = await _locate(session, org_id, member_id, group, at)
+    day, inst, _ = await _locate(session, org_id, member_id, group, at)
     records = RecordRepository(session, org_id)
     mine = {"checked_at": at, "source": "device", "device_id": device_id, "group_id": group.id,
             "shift_id": inst.shift.id if inst else None, "field": False}

@@ -79,6 +79,31 @@ async def resolve_groups(session: AsyncSession, org_id: int, member_ids: list[in
     return out
 
 
+async def member_group_id(session: AsyncSession, org_id: int, member_id: int) -> int | None:
+    """One member's group (same decisions as resolve_groups) in as few reads as possible: the
+    check-in path runs this for every punch."""
+    assignments = AssignmentRepository(session, org_id)
+    by_name = await assignments.group_of_member(member_id)
+    if by_name is not None:
+        return by_name
+    by_department = await assignments.departments()
+    if not by_department:
+        return None
+    dept_ids = (await member_departments(session, org_id, [member_id])).get(member_id, [])
+    direct = sorted(by_department[d] for d in dept_ids if d in by_department)
+    if direct:
+        return direct[0]
+    tree = await load_tree(session, org_id)
+    best: tuple[int, int] | None = None
+    for dept in dept_ids:
+        for depth, d in enumerate(tree.ancestors(dept), start=1):
+            if d in by_department:
+                candidate = (depth, by_department[d])
+                best = candidate if best is None or candidate < best else best
+                break
+    return best[1] if best else None
+
+
 @dataclass(slots=True)
 class Rules:
     """The rules of one org over [start, end] for a set of members."""
@@ -112,11 +137,21 @@ class Rules:
 
 
 async def load_rules(
-    session: AsyncSession, org_id: int, start: date, end: date, *, member_ids: list[int] | None, group_ids: set[int] | None = None
+    session: AsyncSession,
+    org_id: int,
+    start: date,
+    end: date,
+    *,
+    member_ids: list[int] | None,
+    group_ids: set[int] | None = None,
+    group: AttendanceGroup | None = None,
 ) -> Rules:
+    """`group`: the one group already loaded (a check-in), so it is not read twice."""
     tz_name = await org_timezone(session, org_id)
     groups_repo = GroupRepository(session, org_id)
-    if group_ids is not None and len(group_ids) == 1:
+    if group is not None:
+        groups = [group]
+    elif group_ids is not None and len(group_ids) == 1:
         only = await groups_repo.get(next(iter(group_ids)))
         groups = [only] if only is not None else []
     else:
@@ -169,6 +204,22 @@ def result_row(
         "check_out_at": punches["out"].at if "out" in punches else None,
         "computed_at": now,
     }
+
+
+async def recompute_one(
+    session: AsyncSession, org_id: int, rules: Rules, group_id: int, member_id: int, day: date, now: datetime
+) -> dict[str, Any]:
+    """One member-day with rules already loaded (a check-in): its punches and leaves, the
+    result computed and upserted; returns the row written."""
+    punches: dict[str, Punch] = {}
+    for _, _, kind, at, is_field in await RecordRepository(session, org_id).punches([member_id], day, day):
+        punches[kind] = Punch(at, bool(is_field))
+    window_start = datetime.combine(day - timedelta(days=1), datetime.min.time(), rules.tz)
+    window_end = datetime.combine(day + timedelta(days=2), datetime.min.time(), rules.tz)
+    leaves = [(x.start_at, x.end_at) for x in await LeaveRepository(session, org_id).overlapping([member_id], window_start, window_end)]
+    row = result_row(rules, group_id, member_id, day, punches, leaves, now)
+    await ResultRepository(session, org_id).upsert([row])
+    return row
 
 
 def _days(start: date, end: date) -> list[date]:
