@@ -319,12 +319,14 @@ def main() -> None:
         result["burst"] = asyncio.run(burst(base, org_id, people, args.peak_rate, rng, server.pid))
         result["burst"]["records_per_member_and_shift"] = records_per_member(data_dir, org_id)
         result["burst"]["target"] = "p99 < 200 ms, 0 errors, exactly 1 record per member and shift, CPU < 0.5 ms per check-in"
+        print(json.dumps(result["burst"], ensure_ascii=False), file=sys.stderr, flush=True)
 
         if not args.skip_month:
             with httpx.Client(base_url=base, timeout=300, headers={"authorization": f"Bearer {owner['token']}"}) as client:
                 client.patch(f"{api}/shifts/{shift['id']}", json={"start": "09:00", "end": "18:00", "overnight": False}).raise_for_status()
                 workdays = write_month(data_dir, org_id, group["id"], shift["id"], rng)
                 seconds, rows = generate_month(env, org_id)
+                print(f"generated {rows} results in {seconds:.1f} s", file=sys.stderr, flush=True)
                 t = time.perf_counter()
                 report = client.get(f"{api}/reports/monthly", params={"month": MONTH})
                 report.raise_for_status()
