@@ -22,6 +22,21 @@ class TestDirect:
         assert r["code"] == "member_not_found"
 
 
+    async def test_views_carry_the_peer_name(self, cast):
+        """Each side of a 1:1 sees the other's name; groups have none."""
+        alice, bob = cast["alice"], cast["bob"]
+        opened = await direct(alice, bob)
+        assert (opened["peer_member_id"], opened["peer_name"]) == (bob.member_id, "bob")
+        g = await group(alice, bob)
+        listed = {c["id"]: c for c in (await bob.get(bob.org("/conversations")))["items"]}
+        assert (listed[opened["id"]]["peer_member_id"], listed[opened["id"]]["peer_name"]) == (alice.member_id, "Alice 艾丽斯")
+        assert listed[g["id"]]["peer_name"] is None and listed[g["id"]]["peer_member_id"] is None
+        one = await bob.get(bob.org(f"/conversations/{opened['id']}"))
+        assert one["peer_name"] == "Alice 艾丽斯"
+        snapshot = await bob.post("/api/v1/realtime/register", json={"org_id": bob.org_id})
+        assert {c["id"]: c["peer_name"] for c in snapshot["snapshot"]["conversations"]}[opened["id"]] == "Alice 艾丽斯"
+
+
 class TestGroups:
     async def test_create_and_members(self, cast):
         alice, bob, carol, eve = cast["alice"], cast["bob"], cast["carol"], cast["eve"]

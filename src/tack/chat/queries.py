@@ -9,7 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.access import access_conversation_by_id, access_message_by_id, may_see_receipts, my_member_id
 from tack.directory.queries import member_cards
-from tack.chat.reads import conversation_reads, conversation_view, message_read, messages_read, receipts_enabled, receipts_off_kinds
+from tack.chat.reads import (
+    conversation_reads,
+    conversation_view,
+    message_read,
+    messages_read,
+    peer_names,
+    receipts_enabled,
+    receipts_off_kinds,
+)
 from tack.chat.models import Message
 from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, ConversationRepository, MessageRepository
 from tack.chat.schemas import (
@@ -62,9 +70,10 @@ async def list_conversations(session: AsyncSession, actor: Actor, *, offset: int
     conversations = [c for _, c in rows]
     shared = await conversation_reads(session, conversations)
     last = await MessageRepository(session, org_id).last_of(conversations)
+    names = await peer_names(session, org_id, me, list(shared.values()))
     return ConversationList(
         items=[
-            conversation_view(shared[c.id], m, message_read(last[c.id]) if c.id in last else None)
+            conversation_view(shared[c.id], m, message_read(last[c.id]) if c.id in last else None, names=names)
             for m, c in rows
         ]
     )
@@ -75,7 +84,8 @@ async def get_conversation(session: AsyncSession, actor: Actor, conversation_id:
     conversation = membership.conversation
     shared = (await conversation_reads(session, [conversation]))[conversation.id]
     last = (await MessageRepository(session, conversation.org_id).last_of([conversation])).get(conversation.id)
-    return conversation_view(shared, membership.me, message_read(last) if last else None)
+    names = await peer_names(session, conversation.org_id, membership.me.member_id, [shared])
+    return conversation_view(shared, membership.me, message_read(last) if last else None, names=names)
 
 
 async def list_messages(

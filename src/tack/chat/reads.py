@@ -3,8 +3,13 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.models import Conversation, ConversationMember, Message
-from tack.chat.repository import ChatSettingsRepository, ConversationMemberRepository, MessageRepository
+from tack.chat.repository import (
+    ChatSettingsRepository,
+    ConversationMemberRepository,
+    MessageRepository,
+)
 from tack.chat.schemas import ConversationRead, ConversationView, MessageRead, ReplyRead
+from tack.directory.queries import member_cards
 
 EXCERPT_CHARS = 100
 
@@ -123,9 +128,26 @@ async def conversation_read(session: AsyncSession, conversation: Conversation) -
     return (await conversation_reads(session, [conversation]))[conversation.id]
 
 
+def peer_of(shared: ConversationRead, me_member_id: int) -> int | None:
+    if shared.kind != "direct":
+        return None
+    return next((m for m in shared.direct_member_ids if m != me_member_id), None)
+
+
+async def peer_names(session: AsyncSession, org_id: int, me_member_id: int, shared: list[ConversationRead]) -> dict[int, str]:
+    """Display names of the other members of the viewer's 1:1 conversations, in one query."""
+    peers = {p for s in shared if (p := peer_of(s, me_member_id)) is not None}
+    return {card.id: card.name for card in (await member_cards(session, org_id, peers)).values()}
+
+
 def conversation_view(
-    shared: ConversationRead, me: ConversationMember, last_message: MessageRead | None = None
+    shared: ConversationRead,
+    me: ConversationMember,
+    last_message: MessageRead | None = None,
+    *,
+    names: dict[int, str] | None = None,
 ) -> ConversationView:
+    peer = peer_of(shared, me.member_id)
     return ConversationView(
         **shared.model_dump(),
         my_role=me.role,  # type: ignore[arg-type]
@@ -134,4 +156,6 @@ def conversation_view(
         muted=me.muted,
         pinned=me.pinned_at is not None,
         last_message=last_message,
+        peer_member_id=peer,
+        peer_name=(names or {}).get(peer) if peer is not None else None,
     )

@@ -1,10 +1,11 @@
 """Chat HTTP routes under /api/v1/orgs/{org_id}: conversations, members, messages, receipts, search."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
+from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat import queries
@@ -14,8 +15,8 @@ from tack.chat.schemas import (
     ChatOrgSettings,
     ConversationList,
     ConversationMemberList,
-    ConversationUpdate,
     ConversationRead,
+    ConversationUpdate,
     ConversationView,
     DepartmentGroupSet,
     DirectCreate,
@@ -28,15 +29,21 @@ from tack.chat.schemas import (
     MessageRead,
     MessageUnreadCount,
     OwnerTransfer,
+    ReadFrame,
     ReadMark,
     ReadPointerRead,
     ReceiptList,
     RoleSet,
     SearchResult,
+    SendAck,
+    SendFrame,
     SettingsRead,
     SettingsUpdate,
+    plain_text,
 )
+from tack.core.actor import Actor
 from tack.directory.auth import CurrentActor
+from tack.directory.schemas import MAX_ID
 from tack.storage.deps import get_read_session, get_uow
 from tack.storage.uow import UnitOfWork
 
@@ -53,6 +60,9 @@ async def _limits(request: Request) -> ChatLimits:
 
 
 Limits = Annotated[ChatLimits, Depends(_limits)]
+# Ids beyond 64 bits would overflow the database's integers: refused as 422 instead.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 
 
 # --- groups kept in step with the directory ---------------------------------------------
@@ -60,7 +70,7 @@ Limits = Annotated[ChatLimits, Depends(_limits)]
 
 @router.put("/departments/{department_id}/group")
 async def set_department_group(
-    actor: CurrentActor, department_id: int, body: DepartmentGroupSet, uow: UoW
+    actor: CurrentActor, department_id: PathId, body: DepartmentGroupSet, uow: UoW
 ) -> ConversationRead | None:
     """部门群: on (created, then kept in step with the department and its sub-departments)
     or off (dissolved). Answers the group, or null when turned off."""
@@ -85,7 +95,7 @@ async def update_chat_settings(actor: CurrentActor, body: ChatOrgSettings, uow: 
 async def list_conversations(
     actor: CurrentActor,
     session: ReadSession,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> ConversationList:
     return await queries.list_conversations(session, actor, offset=offset, limit=limit)
@@ -104,34 +114,34 @@ async def create_group(actor: CurrentActor, body: GroupCreate, uow: UoW, limits:
 
 
 @router.get(CONVERSATION)
-async def get_conversation(actor: CurrentActor, session: ReadSession, conversation_id: int) -> ConversationView:
+async def get_conversation(actor: CurrentActor, session: ReadSession, conversation_id: PathId) -> ConversationView:
     return await queries.get_conversation(session, actor, conversation_id)
 
 
 @router.patch(CONVERSATION)
 async def update_conversation(
-    actor: CurrentActor, conversation_id: int, body: ConversationUpdate, uow: UoW
+    actor: CurrentActor, conversation_id: PathId, body: ConversationUpdate, uow: UoW
 ) -> ConversationView:
     return await conversations.check_update_conversation(uow, actor, conversation_id, body)
 
 
 @router.put(CONVERSATION + "/settings")
-async def update_settings(actor: CurrentActor, conversation_id: int, body: SettingsUpdate, uow: UoW) -> SettingsRead:
+async def update_settings(actor: CurrentActor, conversation_id: PathId, body: SettingsUpdate, uow: UoW) -> SettingsRead:
     return await conversations.check_update_settings(uow, actor, conversation_id, body)
 
 
 @router.post(CONVERSATION + "/dissolve")
-async def dissolve_group(actor: CurrentActor, conversation_id: int, uow: UoW) -> ConversationView:
+async def dissolve_group(actor: CurrentActor, conversation_id: PathId, uow: UoW) -> ConversationView:
     return await conversations.check_dissolve(uow, actor, conversation_id)
 
 
 @router.post(CONVERSATION + "/leave", status_code=204, response_class=Response)
-async def leave_group(actor: CurrentActor, conversation_id: int, uow: UoW) -> None:
+async def leave_group(actor: CurrentActor, conversation_id: PathId, uow: UoW) -> None:
     await conversations.check_leave(uow, actor, conversation_id)
 
 
 @router.post(CONVERSATION + "/transfer")
-async def transfer_group(actor: CurrentActor, conversation_id: int, body: OwnerTransfer, uow: UoW) -> ConversationView:
+async def transfer_group(actor: CurrentActor, conversation_id: PathId, body: OwnerTransfer, uow: UoW) -> ConversationView:
     return await conversations.check_transfer_owner(uow, actor, conversation_id, body.member_id)
 
 
@@ -142,8 +152,8 @@ async def transfer_group(actor: CurrentActor, conversation_id: int, body: OwnerT
 async def list_conversation_members(
     actor: CurrentActor,
     session: ReadSession,
-    conversation_id: int,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    conversation_id: PathId,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> ConversationMemberList:
     return await queries.list_conversation_members(session, actor, conversation_id, offset=offset, limit=limit)
@@ -151,19 +161,19 @@ async def list_conversation_members(
 
 @router.post(CONVERSATION + "/members")
 async def add_members(
-    actor: CurrentActor, conversation_id: int, body: MembersAdd, uow: UoW, limits: Limits
+    actor: CurrentActor, conversation_id: PathId, body: MembersAdd, uow: UoW, limits: Limits
 ) -> ConversationView:
     return await conversations.check_add_members(uow, actor, conversation_id, body, limits=limits)
 
 
 @router.delete(CONVERSATION + "/members/{member_id}", status_code=204, response_class=Response)
-async def remove_member(actor: CurrentActor, conversation_id: int, member_id: int, uow: UoW) -> None:
+async def remove_member(actor: CurrentActor, conversation_id: PathId, member_id: PathId, uow: UoW) -> None:
     await conversations.check_remove_member(uow, actor, conversation_id, member_id)
 
 
 @router.put(CONVERSATION + "/members/{member_id}/role")
 async def set_member_role(
-    actor: CurrentActor, conversation_id: int, member_id: int, body: RoleSet, uow: UoW
+    actor: CurrentActor, conversation_id: PathId, member_id: PathId, body: RoleSet, uow: UoW
 ) -> ConversationView:
     return await conversations.check_set_role(uow, actor, conversation_id, member_id, role=body.role)
 
@@ -175,9 +185,9 @@ async def set_member_role(
 async def list_messages(
     actor: CurrentActor,
     session: ReadSession,
-    conversation_id: int,
-    before_seq: Annotated[int | None, Query(ge=1)] = None,
-    after_seq: Annotated[int | None, Query(ge=0)] = None,
+    conversation_id: PathId,
+    before_seq: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    after_seq: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> MessageList:
     return await queries.list_messages(
@@ -187,7 +197,7 @@ async def list_messages(
 
 @router.post(CONVERSATION + "/messages", status_code=201)
 async def send_message(
-    actor: CurrentActor, conversation_id: int, body: MessageCreate, uow: UoW, limits: Limits, response: Response
+    actor: CurrentActor, conversation_id: PathId, body: MessageCreate, uow: UoW, limits: Limits, response: Response
 ) -> MessageRead:
     """201 with the new message; 200 with the first one when client_msg_id repeats a send."""
     sent = await messages.check_send_message(uow, actor, conversation_id, body, limits=limits)
@@ -198,43 +208,43 @@ async def send_message(
 
 @router.post(MESSAGE + "/recall")
 async def recall_message(
-    actor: CurrentActor, conversation_id: int, message_id: int, uow: UoW, limits: Limits
+    actor: CurrentActor, conversation_id: PathId, message_id: PathId, uow: UoW, limits: Limits
 ) -> MessageRead:
     return await messages.check_recall_message(uow, actor, conversation_id, message_id, limits=limits)
 
 
 @router.post(MESSAGE + "/forward", status_code=201)
 async def forward_message(
-    actor: CurrentActor, conversation_id: int, message_id: int, body: ForwardCreate, uow: UoW, limits: Limits
+    actor: CurrentActor, conversation_id: PathId, message_id: PathId, body: ForwardCreate, uow: UoW, limits: Limits
 ) -> list[MessageRead]:
     return await messages.check_forward_message(uow, actor, conversation_id, message_id, body, limits=limits)
 
 
 @router.put(MESSAGE + "/pin")
-async def pin_message(actor: CurrentActor, conversation_id: int, message_id: int, uow: UoW, limits: Limits) -> MessageRead:
+async def pin_message(actor: CurrentActor, conversation_id: PathId, message_id: PathId, uow: UoW, limits: Limits) -> MessageRead:
     return await messages.check_pin_message(uow, actor, conversation_id, message_id, pinned=True, limits=limits)
 
 
 @router.delete(MESSAGE + "/pin")
 async def unpin_message(
-    actor: CurrentActor, conversation_id: int, message_id: int, uow: UoW, limits: Limits
+    actor: CurrentActor, conversation_id: PathId, message_id: PathId, uow: UoW, limits: Limits
 ) -> MessageRead:
     return await messages.check_pin_message(uow, actor, conversation_id, message_id, pinned=False, limits=limits)
 
 
 @router.get(CONVERSATION + "/pins")
-async def list_pinned_messages(actor: CurrentActor, session: ReadSession, conversation_id: int) -> list[MessageRead]:
+async def list_pinned_messages(actor: CurrentActor, session: ReadSession, conversation_id: PathId) -> list[MessageRead]:
     return await queries.list_pinned_messages(session, actor, conversation_id)
 
 
 @router.post(CONVERSATION + "/read")
-async def mark_read(actor: CurrentActor, conversation_id: int, body: ReadMark, uow: UoW) -> ReadPointerRead:
+async def mark_read(actor: CurrentActor, conversation_id: PathId, body: ReadMark, uow: UoW) -> ReadPointerRead:
     return await messages.check_mark_read(uow, actor, conversation_id, seq=body.seq)
 
 
 @router.get(MESSAGE + "/unread_count")
 async def get_unread_count(
-    actor: CurrentActor, session: ReadSession, conversation_id: int, message_id: int
+    actor: CurrentActor, session: ReadSession, conversation_id: PathId, message_id: PathId
 ) -> MessageUnreadCount:
     return await queries.get_unread_count(session, actor, conversation_id, message_id)
 
@@ -243,10 +253,10 @@ async def get_unread_count(
 async def list_receipts(
     actor: CurrentActor,
     session: ReadSession,
-    conversation_id: int,
-    message_id: int,
+    conversation_id: PathId,
+    message_id: PathId,
     state: Literal["read", "unread"] = "unread",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
 ) -> ReceiptList:
     return await queries.list_receipts(
@@ -258,12 +268,12 @@ async def list_receipts(
 async def search_messages(
     actor: CurrentActor,
     session: ReadSession,
-    q: Annotated[str, Query(min_length=1, max_length=100)],
-    conversation_id: int | None = None,
-    sender_member_id: int | None = None,
+    q: Annotated[str, Query(min_length=1, max_length=100), AfterValidator(plain_text)],
+    conversation_id: QueryId | None = None,
+    sender_member_id: QueryId | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    before_id: int | None = None,
+    before_id: QueryId | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResult:
     return await queries.search_messages(
@@ -286,7 +296,7 @@ async def search_messages(
 async def upload_file(
     request: Request,
     actor: CurrentActor,
-    conversation_id: int,
+    conversation_id: PathId,
     file: UploadFile,
     uow: UoW,
     limits: Limits,
@@ -310,7 +320,7 @@ async def upload_file(
 
 @router.get(CONVERSATION + "/files/{file_id}")
 async def download_file(
-    request: Request, actor: CurrentActor, session: ReadSession, conversation_id: int, file_id: int
+    request: Request, actor: CurrentActor, session: ReadSession, conversation_id: PathId, file_id: PathId
 ) -> FileResponse:
     found = await queries.get_file(session, actor, conversation_id, file_id, data_dir=request.app.state.settings.data_dir)
     return FileResponse(
@@ -320,3 +330,24 @@ async def download_file(
         content_disposition_type="inline" if found.inline else "attachment",
         headers={"x-content-type-options": "nosniff", "cache-control": "private, max-age=86400"},
     )
+
+
+# --- over the realtime socket -----------------------------------------------------------
+# The gateway (tack.realtime.gateway) plays FastAPI's part for frames: it opens the unit of
+# work, checks the session and builds the actor, then calls one of these with the frame.
+
+
+async def socket_send(uow: UnitOfWork, actor: Actor, frame: dict[str, Any], state: Any) -> SendAck:
+    """{"op": "send"}: the same action, validation and client_msg_id idempotency as POST .../messages."""
+    parsed = SendFrame.model_validate(frame)
+    sent = await messages.check_send_message(uow, actor, parsed.conversation_id, parsed.message, limits=state.chat_limits)
+    return SendAck(created=sent.created, message=sent.message)
+
+
+async def socket_read(uow: UnitOfWork, actor: Actor, frame: dict[str, Any], state: Any) -> ReadPointerRead:
+    """{"op": "read"}: advances the read pointer like POST .../read."""
+    parsed = ReadFrame.model_validate(frame)
+    return await messages.check_mark_read(uow, actor, parsed.conversation_id, seq=parsed.seq)
+
+
+SOCKET_OPS = {"send": socket_send, "read": socket_read}

@@ -3,16 +3,34 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # work_notice: a member's 工作通知 conversation (chat.actions.work_notices).
 ConversationKind = Literal["direct", "group", "work_notice"]
 MessageKind = Literal["text", "markdown", "card", "image", "file", "system"]
 ChatRole = Literal["owner", "admin", "member"]
 ManagedKind = Literal["department", "all_staff"]
+
+
+def plain_text(value: str) -> str:
+    """PostgreSQL text holds no NUL and UTF-8 no lone surrogates ("\\ud800" in JSON): such
+    input is refused (422 validation_error) rather than failing in the database."""
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("The text is not valid Unicode") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(plain_text)]
 ClientMsgId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")]
-GroupName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-MemberIds = Annotated[list[int], Field(max_length=10_000)]
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(plain_text)]
+# Ids and sequence numbers fit the database's 64-bit integers (larger ones are a 422, not a 500).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Seq = Annotated[int, Field(ge=0, le=2**63 - 1)]
+MemberIds = Annotated[list[Id], Field(max_length=10_000)]
 
 
 class Strict(BaseModel):
@@ -23,7 +41,7 @@ class Strict(BaseModel):
 
 
 class DirectCreate(Strict):
-    member_id: int
+    member_id: Id
 
 
 class GroupCreate(Strict):
@@ -33,7 +51,7 @@ class GroupCreate(Strict):
 
 class ConversationUpdate(Strict):
     name: GroupName | None = None
-    notice: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    notice: Annotated[str, StringConstraints(max_length=2000), AfterValidator(plain_text)] | None = None
     mute_all: bool | None = None
 
 
@@ -46,7 +64,7 @@ class RoleSet(Strict):
 
 
 class OwnerTransfer(Strict):
-    member_id: int
+    member_id: Id
 
 
 class SettingsUpdate(Strict):
@@ -55,9 +73,9 @@ class SettingsUpdate(Strict):
 
 
 class CardButton(Strict):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-    url: Annotated[str, StringConstraints(max_length=2000)] = ""
-    action: Annotated[str, StringConstraints(max_length=64)] = ""
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), AfterValidator(plain_text)]
+    url: Annotated[str, StringConstraints(max_length=2000), AfterValidator(plain_text)] = ""
+    action: Annotated[str, StringConstraints(max_length=64), AfterValidator(plain_text)] = ""
 
 
 class MessageCreate(Strict):
@@ -66,23 +84,47 @@ class MessageCreate(Strict):
     Length and emptiness are checked by the action, which answers with stable codes."""
 
     kind: Literal["text", "markdown", "card", "image", "file"] = "text"
-    text: str = ""
+    text: Text = ""
     # image and file messages: an upload of this conversation (POST .../files).
-    file_id: int | None = None
-    title: str = ""
+    file_id: Id | None = None
+    title: Text = ""
     buttons: list[CardButton] = Field(default_factory=list)
     client_msg_id: ClientMsgId | None = None
-    reply_to_message_id: int | None = None
-    mention_member_ids: list[int] = Field(default_factory=list)
+    reply_to_message_id: Id | None = None
+    mention_member_ids: Annotated[list[Id], Field(max_length=1000)] = Field(default_factory=list)
     mention_all: bool = False
 
 
 class ForwardCreate(Strict):
-    conversation_ids: Annotated[list[int], Field(min_length=1, max_length=10)]
+    conversation_ids: Annotated[list[Id], Field(min_length=1, max_length=10)]
 
 
 class ReadMark(Strict):
-    seq: Annotated[int, Field(ge=0)]
+    seq: Seq
+
+
+# Frames of the realtime socket (tack.realtime.gateway): `ref` is the client's own tag,
+# echoed on the ack or error frame so it can match answers to frames.
+FrameRef = Annotated[str, StringConstraints(max_length=64)] | int | None
+
+
+class SendFrame(Strict):
+    """{"op": "send", "ref", "conversation_id", "message": MessageCreate}: the twin of
+    POST /conversations/{id}/messages."""
+
+    op: Literal["send"]
+    ref: FrameRef = None
+    conversation_id: Id
+    message: MessageCreate
+
+
+class ReadFrame(Strict):
+    """{"op": "read", "ref", "conversation_id", "seq"}: the twin of POST /conversations/{id}/read."""
+
+    op: Literal["read"]
+    ref: FrameRef = None
+    conversation_id: Id
+    seq: Seq
 
 
 # --- reads ------------------------------------------------------------------------------
@@ -119,6 +161,14 @@ class MessageRead(BaseModel):
     created_at: datetime
     # Members who have not read it yet; filled on the viewer's own messages in history.
     unread_count: int | None = None
+
+
+class SendAck(BaseModel):
+    """The answer to a `send` frame: created is false when client_msg_id repeated a send
+    (HTTP answers 200 instead of 201 then)."""
+
+    created: bool
+    message: MessageRead
 
 
 class FileRead(BaseModel):
@@ -174,6 +224,10 @@ class ConversationView(ConversationRead):
     muted: bool
     pinned: bool
     last_message: MessageRead | None = None
+    # 1:1 only: the other member and their display name, so a client can title the
+    # conversation (and draw its initial avatar) without looking the member up.
+    peer_member_id: int | None = None
+    peer_name: str | None = None
 
 
 class ConversationList(BaseModel):

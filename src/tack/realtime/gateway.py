@@ -11,7 +11,13 @@ that the bytes encoded once by the broker go to every socket unchanged):
   (same-origin only). The server sends every event after last_event_id, then live ones:
   {"id", "type", "op", "org_id", "ts", "data"}. Control frames have no id:
   {"type":"heartbeat"}, {"type":"pong"}, {"type":"reconnect"}, {"type":"error","code",...}.
-  Client frames: {"op":"ping"}; anything else gets an error frame and the socket stays.
+  Client frames (text or binary, at most TACK_REALTIME_MAX_FRAME_BYTES):
+  {"op":"ping"} → {"type":"pong"};
+  {"op":"send","ref","conversation_id","message":{...as POST .../messages}} and
+  {"op":"read","ref","conversation_id","seq"} (see chat.routes.SOCKET_OPS) → after the
+  change is committed {"type":"ack","op","ref",...the HTTP answer's fields} or
+  {"type":"error","op","ref","status","code","message"}. `ref` is the client's tag, echoed.
+  Bad JSON, unknown ops, oversize frames and refused ops get an error frame; the socket stays.
   Close codes: 4401 not authenticated, 4404 queue_not_found, 4410 queue_expired (register
   again), 4008 slow_client and 4009 replaced (resume from the last id seen), 4000 reconnect.
 - GET /api/v1/realtime/events?queue_id=&last_event_id=&timeout= — long-poll, same events.
@@ -19,25 +25,30 @@ that the bytes encoded once by the broker go to every socket unchanged):
 
 import asyncio
 import json
+import logging
 import time
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketState
 
 from tack.chat.queries import list_conversations
+from tack.chat.routes import SOCKET_OPS
 from tack.chat.schemas import ConversationView
-from tack.core.errors import AppError, NotFound, Unauthorized
+from tack.core.errors import AppError, Conflict, NotFound, Unauthorized
+from tack.core.i18n import ZH_MESSAGES, pick_language
 from tack.directory.access import actor_for_org
 from tack.directory.auth import SESSION_COOKIE, CurrentCaller, get_caller
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.queues import ClientQueue, QueueExpired
 from tack.storage.deps import get_read_session
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/realtime", tags=["realtime"])
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 
@@ -128,7 +139,7 @@ def _control(kind: str, **fields: Any) -> bytes:
     return json.dumps({"type": kind, **fields}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def _account_for(websocket: WebSocket, token: str | None) -> int:
+async def _account_for(websocket: WebSocket, token: str | None, session: AsyncSession | None = None) -> int:
     """The same session check as HTTP (directory.auth.get_caller), fed a GET request so no
     CSRF header is expected. A cookie is accepted only from the server's own origin, since
     browsers send cookies on cross-site WebSocket handshakes."""
@@ -143,8 +154,10 @@ async def _account_for(websocket: WebSocket, token: str | None) -> int:
             raise Unauthorized("Cross-origin socket", code="bad_origin")
         headers = [(b"cookie", f"{SESSION_COOKIE}={cookie}".encode())]
     scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": headers, "app": websocket.app}
-    async with websocket.app.state.read_sessionmaker() as session:
-        caller = await get_caller(Request(scope), session)
+    if session is not None:
+        return (await get_caller(Request(scope), session)).account_id
+    async with websocket.app.state.read_sessionmaker() as own:
+        caller = await get_caller(Request(scope), own)
     return caller.account_id
 
 
@@ -197,23 +210,84 @@ async def _pump(conn: Connection, settings: Any) -> None:
 
 
 async def _listen(conn: Connection) -> None:
+    max_bytes = conn.websocket.app.state.broker.settings.max_frame_bytes
     while True:
         message = await conn.websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
         raw = message.get("text") if message.get("text") is not None else message.get("bytes")
+        conn.queue.touch()
+        if raw is not None and _size(raw) > max_bytes:
+            await conn.send(_error(conn, "frame_too_large", f"Frames are at most {max_bytes} bytes"))
+            continue
         try:
             frame = json.loads(raw or "")
         except (ValueError, TypeError):
             frame = None
         if not isinstance(frame, dict):
-            await conn.send(_control("error", code="bad_frame", message="Frames are JSON objects"))
+            await conn.send(_error(conn, "bad_frame", "Frames are JSON objects"))
             continue
-        conn.queue.touch()
-        if frame.get("op") == "ping":
+        op = frame.get("op")
+        if op == "ping":
             await conn.send(_control("pong"))
+        elif isinstance(op, str) and op in SOCKET_OPS:
+            await conn.send(await _run_op(conn, op, frame))
+            if conn.close_code is not None:
+                return
         else:
-            await conn.send(_control("error", code="unknown_op", message="Known ops: ping"))
+            await conn.send(_error(conn, "unknown_op", f"Known ops: ping, {', '.join(SOCKET_OPS)}", ref=_ref(frame)))
+
+
+def _size(raw: str | bytes) -> int:
+    return len(raw.encode()) if isinstance(raw, str) else len(raw)
+
+
+def _ref(frame: dict[str, Any]) -> str | int | None:
+    """The client's tag, echoed only when it is a short string or an integer."""
+    ref = frame.get("ref")
+    if isinstance(ref, bool) or not isinstance(ref, (str, int)) or (isinstance(ref, str) and len(ref) > 64):
+        return None
+    return ref
+
+
+def _error(conn: Connection, code: str, message: str, *, status: int = 400, **fields: Any) -> bytes:
+    """An error frame in the language the socket's handshake asked for (as HTTP errors)."""
+    if pick_language(conn.websocket.headers.get("accept-language")) == "zh-CN" and code in ZH_MESSAGES:
+        message = ZH_MESSAGES[code]
+    return _control("error", status=status, code=code, message=message, **fields)
+
+
+async def _run_op(conn: Connection, op: str, frame: dict[str, Any]) -> bytes:
+    """One write frame, like one HTTP request: its own unit of work, committed before the ack
+    is sent (an ack means the change is durable), rolled back on any error. The session is
+    checked again, so a socket outliving a sign-out cannot write."""
+    websocket, queue, ref = conn.websocket, conn.queue, _ref(frame)
+    state = websocket.app.state
+    try:
+        async with state.uow_factory() as uow:
+            account_id = await _account_for(websocket, websocket.query_params.get("token"), uow.session)
+            if account_id != queue.account_id:
+                raise Unauthorized()
+            actor = await actor_for_org(uow.session, account_id, queue.org_id)
+            answer = await SOCKET_OPS[op](uow, actor, frame, state)
+    except Unauthorized as exc:
+        conn.close_code = 4401
+        return _error(conn, exc.code, exc.message, status=exc.status_code, op=op, ref=ref)
+    except AppError as exc:
+        extra = {"detail": exc.detail} if exc.detail else {}
+        return _error(conn, exc.code, exc.message, status=exc.status_code, op=op, ref=ref, **extra)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "frame"
+        return _error(conn, "validation_error", f"{where}: {first.get('msg', 'invalid')}", status=422, op=op, ref=ref)
+    except IntegrityError:
+        exc_ = Conflict("The change conflicts with another one made at the same time")
+        return _error(conn, exc_.code, exc_.message, status=409, op=op, ref=ref)
+    except Exception:  # a bug must not take the socket down with it
+        log.exception("socket op %s failed", op)
+        return _error(conn, "internal_error", "Something went wrong", status=500, op=op, ref=ref)
+    body = answer.model_dump(mode="json")
+    return json.dumps({"type": "ack", "op": op, "ref": ref, **body}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.websocket("/ws")

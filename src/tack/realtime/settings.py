@@ -15,6 +15,8 @@ class RealtimeSettings(BaseSettings):
     - TACK_REALTIME_CONNECTION_MAX_SECONDS: a socket older than this is asked to reconnect
       (3,600), so long-lived resources cannot pile up.
     - TACK_REALTIME_LONGPOLL_MAX_SECONDS: longest wait of GET /realtime/events (50).
+    - TACK_REALTIME_MAX_FRAME_BYTES: a client frame larger than this gets an error frame
+      (frame_too_large) and the socket stays (65,536: a 5,000-character message fits).
     """
 
     model_config = SettingsConfigDict(env_prefix="TACK_REALTIME_", extra="ignore")
@@ -25,3 +27,4 @@ class RealtimeSettings(BaseSettings):
     queue_idle_seconds: float = 600
     connection_max_seconds: float = 3600
     longpoll_max_seconds: float = 50
+    max_frame_bytes: int = 65536

@@ -24,7 +24,7 @@ from tack.chat.events import (
 )
 from tack.chat.limits import ChatLimits
 from tack.chat.models import Conversation, ConversationMember
-from tack.chat.reads import conversation_read, conversation_view
+from tack.chat.reads import conversation_read, conversation_view, peer_names
 from tack.chat.repository import ConversationMemberRepository, ConversationRepository
 from tack.chat.schemas import (
     ConversationRemoved,
@@ -78,7 +78,9 @@ def _group(membership: Membership) -> Conversation:
 
 
 async def _view(session: AsyncSession, conversation: Conversation, me: ConversationMember) -> ConversationView:
-    return conversation_view(await conversation_read(session, conversation), me)
+    shared = await conversation_read(session, conversation)
+    names = await peer_names(session, conversation.org_id, me.member_id, [shared])
+    return conversation_view(shared, me, names=names)
 
 
 async def do_create_conversation(
@@ -124,7 +126,7 @@ async def check_open_direct(uow: UnitOfWork, actor: Actor, body: DirectCreate) -
     shared = await conversation_read(uow.session, conversation)
     to = await member_account_ids(uow.session, org_id, conversation.id)
     uow.publish(EventConversationAdd(conversation=shared).to_event(org_id, to))
-    return conversation_view(shared, rows[me]), True
+    return conversation_view(shared, rows[me], names=await peer_names(uow.session, org_id, me, [shared])), True
 
 
 async def check_create_group(uow: UnitOfWork, actor: Actor, body: GroupCreate, *, limits: ChatLimits) -> ConversationView:
