@@ -15,6 +15,8 @@ export const NAV_ITEMS = [
     icon: icon('M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-4 4V5a2 2 0 0 1 2-2Zm3 6v2h2V9H7Zm4 0v2h2V9h-2Zm4 0v2h2V9h-2Z'),
     visible: () => true,
     load: () => import('./views/chat/index.js'),
+    // The 消息 unread badge is right at page load and live on every screen.
+    background: () => import('./views/chat/background.js'),
   },
   {
     route: 'ding',

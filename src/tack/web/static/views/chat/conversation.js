@@ -93,11 +93,18 @@ class ConversationView {
       onclick: () => this.fileInput.click(),
     }, '📎');
     this.muteNote = h('div', { class: 'muted small mute-note', hidden: true }, t('chat.muted_all_note'));
+    // 群公告 stays above the messages, as DingTalk shows it on entering the group.
+    this.noticeBar = h('a', { class: 'notice-bar', hidden: true, href: `#/chat/${c.id}/settings`, 'data-testid': 'notice-bar' });
+    const settings = h('a', {
+      href: `#/chat/${c.id}/settings`, class: 'icon-btn conv-settings', 'data-testid': 'conv-settings',
+      'aria-label': t(c.kind === 'group' ? 'chat.group_settings' : 'chat.chat_settings'),
+      title: t(c.kind === 'group' ? 'chat.group_settings' : 'chat.chat_settings'),
+    }, '⚙');
     clear(this.pane,
       h('header', { class: 'conv-head' },
         h('a', { href: '#/chat', class: 'icon-btn conv-back', 'aria-label': t('common.back') }, '‹'),
-        this.titleEl, this.pinsButton, more),
-      this.scroller, this.newBelow,
+        this.titleEl, this.pinsButton, settings, more),
+      this.noticeBar, this.scroller, this.newBelow,
       h('footer', { class: 'composer' }, this.replyBar, this.muteNote, this.mentionPop,
         h('div', { class: 'composer-row' }, attach, this.fileInput, this.input, send)));
     // Images pasted or dropped into the composer are sent like chosen files.
@@ -150,7 +157,12 @@ class ConversationView {
     this.conv = c;
     clear(this.titleEl, title(c), c.kind === 'group' ? h('small', { class: 'muted' }, ` (${c.member_count})`) : null,
       c.muted ? h('span', { class: 'conv-flag', title: t('chat.muted') }, ' 🔕') : null);
-    this.muteNote.hidden = !(c.mute_all && c.my_role === 'member');
+    const silenced = c.dissolved || (c.mute_all && c.my_role === 'member');
+    this.muteNote.hidden = !silenced;
+    this.muteNote.textContent = t(c.dissolved ? 'chat.dissolved' : 'chat.muted_all_note');
+    this.input.disabled = silenced;
+    this.noticeBar.hidden = !c.notice;
+    clear(this.noticeBar, h('strong', {}, t('chat.notice'), ': '), c.notice || '');
     document.title = `${title(c)} · Tack`;
   }
 

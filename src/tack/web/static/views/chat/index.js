@@ -10,8 +10,9 @@ import { session } from '../../state.js';
 import { avatar, busy, errorLine, field, input, openDialog } from '../../ui.js';
 import { memberPicker } from '../admin/pickers.js';
 import { openConversation } from './conversation.js';
+import { openSettings } from './settings.js';
 import { conversationMenu, popMenu } from './menus.js';
-import { formatClock, preview } from './render.js';
+import { dayStart, formatClock, preview } from './render.js';
 import { chat, ensureNames, nameOf, onChange, putConversation, rememberName, sortedConversations, startChat, title } from './store.js';
 
 export async function render(main, ctx) {
@@ -26,7 +27,8 @@ export async function render(main, ctx) {
   clear(main, root);
   const alive = () => !ctx.stale() && root.isConnected;
   drawListPane(listPane, convId, alive);
-  if (convId) await openConversation(convPane, convId, { alive, query: ctx.query });
+  if (convId && ctx.rest[1] === 'settings') await openSettings(convPane, convId, { alive });
+  else if (convId) await openConversation(convPane, convId, { alive, query: ctx.query });
   else clear(convPane, h('div', { class: 'empty chat-empty' }, t('chat.pick')));
 }
 
@@ -40,7 +42,9 @@ function drawListPane(pane, activeId, alive) {
   }, '+ ', t('chat.new'));
   const list = h('ul', { class: 'list conv-list', 'data-testid': 'conversation-list' });
   const results = h('div', { class: 'search-results', 'data-testid': 'search-results', hidden: true });
-  clear(pane, h('div', { class: 'chat-list-head' }, search, newButton), results, list);
+  const rerun = () => searchMessages(results, search.value.trim(), filters.values());
+  const filters = searchFilters(rerun);
+  clear(pane, h('div', { class: 'chat-list-head' }, search, newButton), filters.element, results, list);
 
   const draw = () => drawList(list, activeId, search.value.trim());
   onChange(draw, alive);
@@ -49,8 +53,41 @@ function drawListPane(pane, activeId, alive) {
   search.addEventListener('input', () => {
     clearTimeout(timer);
     draw();
-    timer = setTimeout(() => searchMessages(results, search.value.trim()), 250);
+    filters.element.hidden = !search.value.trim();
+    timer = setTimeout(rerun, 250);
   });
+}
+
+// 搜索筛选: narrow message search by conversation, sender and date (days in the org's zone).
+function searchFilters(onChange) {
+  const conversation = h('select', { class: 'input', 'aria-label': t('chat.filter_conversation'), 'data-testid': 'filter-conversation' },
+    h('option', { value: '' }, t('chat.filter_any_conversation')),
+    sortedConversations().map((c) => h('option', { value: c.id }, title(c))));
+  const sender = memberPicker({ single: true, label: t('chat.filter_sender') });
+  const since = h('input', { type: 'date', class: 'input', 'aria-label': t('chat.filter_since'), 'data-testid': 'filter-since' });
+  const until = h('input', { type: 'date', class: 'input', 'aria-label': t('chat.filter_until'), 'data-testid': 'filter-until' });
+  for (const control of [conversation, since, until]) control.addEventListener('change', onChange);
+  // The picker has no change event: a click inside it (choose, remove) may have changed it.
+  sender.element.addEventListener('click', () => setTimeout(onChange, 0));
+  const element = h('details', { class: 'search-filters', hidden: true, 'data-testid': 'search-filters' },
+    h('summary', {}, t('chat.filters')),
+    h('div', { class: 'filter-grid' },
+      h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('chat.filter_conversation')), conversation),
+      h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('chat.filter_sender')), sender.element),
+      h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('chat.filter_since')), since),
+      h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('chat.filter_until')), until)));
+  return {
+    element,
+    values: () => {
+      const out = {};
+      if (conversation.value) out.conversation_id = conversation.value;
+      const [who] = sender.values();
+      if (who) out.sender_member_id = who;
+      if (since.value) out.since = dayStart(since.value);
+      if (until.value) out.until = dayStart(until.value, 1);
+      return out;
+    },
+  };
 }
 
 function drawList(list, activeId, q) {
@@ -99,7 +136,7 @@ function convRow(c, activeId) {
 
 let searchSeq = 0;
 
-async function searchMessages(box, q) {
+async function searchMessages(box, q, filters = {}) {
   const seq = ++searchSeq;
   if (!q) {
     box.hidden = true;
@@ -108,9 +145,12 @@ async function searchMessages(box, q) {
   }
   let found;
   try {
-    found = await api.get(`/orgs/${chat.orgId}/messages/search`, { q, limit: 20 });
+    found = await api.get(`/orgs/${chat.orgId}/messages/search`, { q, limit: 20, ...filters });
   } catch (error) {
-    if (seq === searchSeq) clear(box, h('div', { class: 'form-error' }, error.message));
+    if (seq === searchSeq) {
+      box.hidden = false;
+      clear(box, h('div', { class: 'form-error' }, error.message));
+    }
     return;
   }
   if (seq !== searchSeq) return;

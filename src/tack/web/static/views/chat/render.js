@@ -5,6 +5,7 @@ import { url } from '../../api.js';
 import { h } from '../../dom.js';
 import { getLang, t } from '../../i18n.js';
 import { renderMarkdown, renderText } from '../../markdown.js';
+import { session } from '../../state.js';
 import { toast } from '../../ui.js';
 import { cardActions } from './hooks.js';
 import { chat, nameOf } from './store.js';
@@ -13,16 +14,35 @@ export function fileUrl(msg) {
   return url(`/orgs/${chat.orgId}/conversations/${msg.conversation_id}/files/${msg.content.file_id}`);
 }
 
+// Times are shown in the organization's time zone (DESIGN: default Asia/Shanghai), not the browser's.
+function inOrgZone(options = {}) {
+  const zone = session.org?.timezone;
+  return zone ? { ...options, timeZone: zone } : options;
+}
+
 export function formatClock(iso) {
   if (!iso) return '';
   const date = new Date(iso);
   const now = new Date();
   const lang = getLang();
-  if (date.toDateString() === now.toDateString()) return date.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
-  if (date.getFullYear() === now.getFullYear()) {
-    return date.toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const day = (d) => d.toLocaleDateString('en-CA', inOrgZone());
+  const year = (d) => d.toLocaleDateString('en-CA', inOrgZone({ year: 'numeric' }));
+  if (day(date) === day(now)) return date.toLocaleTimeString(lang, inOrgZone({ hour: '2-digit', minute: '2-digit' }));
+  if (year(date) === year(now)) {
+    return date.toLocaleString(lang, inOrgZone({ month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }));
   }
-  return date.toLocaleDateString(lang);
+  return date.toLocaleDateString(lang, inOrgZone());
+}
+
+// The instant a calendar day (YYYY-MM-DD) starts in the organization's time zone, as ISO.
+export function dayStart(ymd, addDays = 0) {
+  const [y, m, d] = ymd.split('-').map(Number);
+  const guess = Date.UTC(y, m - 1, d + addDays);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', inOrgZone({
+    hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  })).formatToParts(new Date(guess)).map((p) => [p.type, Number(p.value)]));
+  const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return new Date(guess - (shown - guess)).toISOString();
 }
 
 export function formatSize(bytes) {

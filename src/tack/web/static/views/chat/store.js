@@ -71,6 +71,7 @@ export function startChat(org) {
 
 function applySnapshot(snapshot) {
   chat.convs = new Map(snapshot.conversations.map((c) => [c.id, c]));
+  for (const c of snapshot.conversations) if (c.peer_member_id && c.peer_name) chat.names.set(c.peer_member_id, c.peer_name);
   notify();
   namesForList();
 }
@@ -85,6 +86,10 @@ function roleIn(c) {
 }
 
 export function putConversation(view) {
+  const known = chat.convs.get(view.id);
+  // Shared updates (events) carry no peer; keep the one the full view brought.
+  if (known && view.peer_name === undefined) Object.assign(view, { peer_member_id: known.peer_member_id, peer_name: known.peer_name });
+  if (view.peer_member_id && view.peer_name) chat.names.set(view.peer_member_id, view.peer_name);
   chat.convs.set(view.id, view);
   notify();
   namesForList();
@@ -154,11 +159,11 @@ export function sortedConversations() {
 }
 
 export function peerOf(c) {
-  return c.direct_member_ids.find((id) => id !== chat.me) ?? chat.me;
+  return c.peer_member_id ?? c.direct_member_ids.find((id) => id !== chat.me) ?? chat.me;
 }
 
 export function title(c) {
-  if (c.kind === 'direct') return nameOf(peerOf(c));
+  if (c.kind === 'direct') return c.peer_name || nameOf(peerOf(c));
   return c.name || t('chat.group_default', { n: c.member_count });
 }
 
@@ -191,8 +196,8 @@ export async function ensureNames(ids) {
 function namesForList() {
   const ids = [];
   for (const c of chat.convs.values()) {
-    if (c.kind === 'direct') ids.push(peerOf(c));
-    if (c.last_message?.sender_member_id) ids.push(c.last_message.sender_member_id);
+    // 1:1 peers come named in the view; only group senders of the last line are looked up.
+    if (c.kind === 'group' && c.last_message?.sender_member_id) ids.push(c.last_message.sender_member_id);
   }
   ensureNames(ids).then((fetched) => fetched && notify());
 }
@@ -201,6 +206,14 @@ export function totalUnread() {
   let n = 0;
   for (const c of chat.convs.values()) if (!c.muted) n += c.unread_count;
   return n;
+}
+
+// Called by the shell on every screen (background.js): the 消息 badge is right at page load
+// and stays live while the person works elsewhere, and after the shell is drawn again.
+export function bootChat(org) {
+  const ready = startChat(org);
+  drawNavBadge();
+  return ready;
 }
 
 function drawNavBadge() {
