@@ -66,4 +66,15 @@ async def test_create_and_manage_a_group_the_newcomer_sees_live(new_context, dem
     await owner.get_by_test_id("settings-back").click()
     await expect(owner.get_by_test_id("conversation-title")).to_contain_text(new_name)
     await expect(owner.get_by_test_id("messages")).to_contain_text(f"你 将群名称修改为“{new_name}”")
+
+    # 转发: a copy of a message, here into the same group, names its original sender.
+    await owner.get_by_test_id("composer").fill("预算表模板在共享盘")
+    await owner.get_by_test_id("composer").press("Enter")
+    sent = owner.get_by_test_id("messages").locator(".msg.mine:not(.pending)", has_text="预算表模板在共享盘")
+    await sent.hover()
+    await sent.get_by_role("button", name="消息操作").click()
+    await owner.get_by_role("menuitem", name="转发").click()
+    await owner.get_by_test_id("forward-targets").get_by_text(new_name).click()
+    await owner.get_by_test_id("forward-confirm").click()
+    await expect(newcomer.get_by_test_id("forwarded")).to_have_text("转发自 赵敏")
     assert owner.js_errors == [] and newcomer.js_errors == [], (owner.js_errors, newcomer.js_errors)

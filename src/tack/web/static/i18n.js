@@ -136,6 +136,8 @@ const MESSAGES = {
     'chat.dissolve_confirm': '解散后所有成员都不能再发言，确定解散？', 'chat.owner_leave_hint': '群主需先转让群主才能退出群聊',
     'chat.filters': '筛选', 'chat.filter_conversation': '会话', 'chat.filter_any_conversation': '全部会话',
     'chat.filter_sender': '发送人', 'chat.filter_since': '开始日期', 'chat.filter_until': '结束日期',
+    'chat.forward': '转发', 'chat.forward_to': '转发给', 'chat.forwarded': '已转发', 'chat.forward_limit': '最多选择 10 个会话',
+    'chat.forwarded_from': '转发自 {name}',
 
     'nav.ding': 'DING', 'ding.alerts': 'DING 提醒', 'ding.from': '{name} 的 DING', 'ding.confirm': '确认收到',
     'ding.confirmed_toast': '已确认', 'ding.reason_reminder': '第 {n} 次提醒', 'ding.reason_reding': '再次 DING',
@@ -329,6 +331,8 @@ const MESSAGES = {
     'chat.dissolve_confirm': 'Nobody can send messages after the group is dissolved. Dissolve it?', 'chat.owner_leave_hint': 'To leave, first make someone else the owner',
     'chat.filters': 'Filters', 'chat.filter_conversation': 'Chat', 'chat.filter_any_conversation': 'All chats',
     'chat.filter_sender': 'Sender', 'chat.filter_since': 'From', 'chat.filter_until': 'To',
+    'chat.forward': 'Forward', 'chat.forward_to': 'Forward to', 'chat.forwarded': 'Forwarded', 'chat.forward_limit': 'Choose up to 10 chats',
+    'chat.forwarded_from': 'Forwarded from {name}',
 
     'nav.ding': 'DING', 'ding.alerts': 'DING alerts', 'ding.from': 'DING from {name}', 'ding.confirm': 'Got it',
     'ding.confirmed_toast': 'Confirmed', 'ding.reason_reminder': 'Reminder {n}', 'ding.reason_reding': 'DING again',

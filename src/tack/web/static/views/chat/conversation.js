@@ -7,11 +7,13 @@ import { api } from '../../api.js';
 import { clear, h } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { go } from '../../router.js';
-import { avatar, openDialog, toast } from '../../ui.js';
+import { avatar, busy, errorLine, openDialog, toast } from '../../ui.js';
 import { unreadActions } from './hooks.js';
 import { conversationMenu, popMenu } from './menus.js';
 import { content, formatClock, formatSize, preview, quote, recalledText, systemIds, systemText } from './render.js';
-import { chat, ensureNames, nameOf, notify, onChange, onRealtime, putConversation, rememberName, title } from './store.js';
+import {
+  chat, ensureNames, nameOf, notify, onChange, onRealtime, putConversation, rememberName, sortedConversations, title,
+} from './store.js';
 
 const PAGE = 30;
 const RECALL_MS = 24 * 3600 * 1000;
@@ -250,7 +252,7 @@ class ConversationView {
   async namesFor(items) {
     const ids = [];
     for (const m of items) {
-      ids.push(m.sender_member_id, m.reply_to?.sender_member_id, ...(m.mention_member_ids || []));
+      ids.push(m.sender_member_id, m.reply_to?.sender_member_id, m.content?.forwarded_from?.sender_member_id, ...(m.mention_member_ids || []));
       if (m.kind === 'system') ids.push(...systemIds(m));
     }
     await ensureNames(ids.filter((x) => x));
@@ -334,6 +336,7 @@ class ConversationView {
       this.put(updated);
       this.loadPins();
     }]);
+    items.push(['chat.forward', () => this.forwardDialog(msg)]);
     if (msg.kind === 'text' || msg.kind === 'markdown') {
       items.push(['chat.copy', () => navigator.clipboard?.writeText(msg.content.text || '')]);
     }
@@ -695,6 +698,42 @@ class ConversationView {
       clear(body, h('p', { class: 'muted small receipt-of' }, preview(msg).slice(0, 80)), tabs, list,
         h('div', { class: 'actions' }, extra, h('button', { type: 'button', class: 'btn', onclick: close }, t('common.close'))));
       panel.refresh();
+    });
+  }
+
+  // 转发: a copy into up to ten of my conversations (the server names the original sender).
+  forwardDialog(msg) {
+    openDialog('chat.forward', (body, close) => {
+      const errors = errorLine();
+      const chosen = new Set();
+      const ok = h('button', { type: 'submit', class: 'btn btn-primary', disabled: true, 'data-testid': 'forward-confirm' }, t('chat.forward'));
+      const rows = sortedConversations().filter((c) => !c.dissolved).map((c) => h('li', {}, h('label', { class: 'list-row check' },
+        h('input', {
+          type: 'checkbox', value: c.id,
+          onchange: (event) => {
+            if (event.currentTarget.checked && chosen.size >= 10) {
+              event.currentTarget.checked = false;
+              errors.show(new Error(t('chat.forward_limit')));
+              return;
+            }
+            if (event.currentTarget.checked) chosen.add(c.id);
+            else chosen.delete(c.id);
+            ok.disabled = !chosen.size;
+          },
+        }), h('span', { class: 'grow' }, title(c)))));
+      clear(body, h('form', {
+        class: 'form',
+        onsubmit: (event) => {
+          event.preventDefault();
+          busy(ok, errors, async () => {
+            await api.post(`${this.base}/messages/${msg.id}/forward`, { conversation_ids: [...chosen] });
+            close();
+            toast(t('chat.forwarded'));
+          });
+        },
+      }, h('p', { class: 'muted small receipt-of' }, preview(msg).slice(0, 80)),
+      h('ul', { class: 'list picker-list', 'data-testid': 'forward-targets', 'aria-label': t('chat.forward_to') }, rows),
+      errors, h('div', { class: 'actions' }, ok)));
     });
   }
 

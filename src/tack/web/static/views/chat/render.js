@@ -128,6 +128,13 @@ function cardButton(msg, b) {
 // The bubble's content for a live (not recalled, not system) message.
 export function content(msg) {
   const c = msg.content || {};
+  const body = bubbleContent(msg, c);
+  if (!c.forwarded_from) return body;
+  const from = c.forwarded_from.sender_member_id;
+  return [h('div', { class: 'forwarded muted small', 'data-testid': 'forwarded' }, t('chat.forwarded_from', { name: nameOf(from) })), body];
+}
+
+function bubbleContent(msg, c) {
   const mentions = mentionChecker(msg);
   switch (msg.kind) {
     case 'markdown': return renderMarkdown(c.text || '', { mentions });
