@@ -103,7 +103,10 @@ class SettingsView {
     document.title = `${title(c)} · Tack`;
     const state = [c.my_role, c.dissolved, c.managed];
     const sections = [
-      ['info', [title(c), c.notice, c.mute_all, ...state], () => (group ? this.groupInfo(c) : this.peerInfo(c))],
+      // Name, notice and 全员禁言 are separate, so saving one never redraws another being edited.
+      ['info', [title(c), ...state], () => (group ? this.groupInfo(c) : this.peerInfo(c))],
+      ['notice', [c.notice, ...state], () => (group ? this.noticeSection(c) : null)],
+      ['mute_all', [c.mute_all, ...state], () => (group && this.isAdmin(c) ? this.muteAllSection(c) : null)],
       ['members', [this.members, c.member_count, ...state], () => (group ? this.memberSection(c) : null)],
       ['mine', [c.muted, c.pinned], () => this.mySettings(c)],
       ['pins', this.pins.map((m) => [m.id, m.recalled]), () => this.pinSection()],
@@ -155,33 +158,39 @@ class SettingsView {
       nameRow = h('div', { class: 'settings-row' }, h('span', { class: 'settings-label' }, t('chat.group_name')),
         h('strong', { 'data-testid': 'group-name-shown' }, title(c)));
     }
-    let noticeRow;
-    if (admin) {
-      const area = h('textarea', { class: 'input', rows: 3, maxlength: 2000, 'aria-label': t('chat.notice'), 'data-testid': 'group-notice' });
-      area.value = c.notice || '';
-      const save = h('button', { type: 'submit', class: 'btn btn-small', 'data-testid': 'group-notice-save' }, t('chat.publish_notice'));
-      noticeRow = h('form', {
-        class: 'settings-col',
-        onsubmit: (event) => {
-          event.preventDefault();
-          busy(save, errors, async () => {
-            putConversation(await api.patch(this.base, { notice: area.value }));
-            toast(t('common.saved'));
-          });
-        },
-      }, h('span', { class: 'settings-label' }, t('chat.notice')), area, h('div', { class: 'actions' }, save));
-    } else {
-      noticeRow = h('div', { class: 'settings-col' }, h('span', { class: 'settings-label' }, t('chat.notice')),
+    return h('section', { class: 'settings-section' }, dissolvedNote, managedNote, nameRow, errors);
+  }
+
+  noticeSection(c) {
+    const errors = errorLine();
+    if (!this.isAdmin(c)) {
+      return h('section', { class: 'settings-section settings-col' }, h('span', { class: 'settings-label' }, t('chat.notice')),
         h('p', { class: 'notice-text', 'data-testid': 'group-notice-shown' }, c.notice || t('chat.no_notice')));
     }
-    const muteAll = admin ? h('label', { class: 'check settings-row' },
+    const area = h('textarea', { class: 'input', rows: 3, maxlength: 2000, 'aria-label': t('chat.notice'), 'data-testid': 'group-notice' });
+    area.value = c.notice || '';
+    const save = h('button', { type: 'submit', class: 'btn btn-small', 'data-testid': 'group-notice-save' }, t('chat.publish_notice'));
+    return h('section', { class: 'settings-section' }, h('form', {
+      class: 'settings-col',
+      onsubmit: (event) => {
+        event.preventDefault();
+        busy(save, errors, async () => {
+          putConversation(await api.patch(this.base, { notice: area.value }));
+          toast(t('common.saved'));
+        });
+      },
+    }, h('span', { class: 'settings-label' }, t('chat.notice')), area, errors, h('div', { class: 'actions' }, save)));
+  }
+
+  muteAllSection(c) {
+    const errors = errorLine();
+    return h('section', { class: 'settings-section' }, h('label', { class: 'check settings-row' },
       h('input', {
         type: 'checkbox', checked: c.mute_all, 'data-testid': 'mute-all',
         onchange: (event) => busy(event.currentTarget, errors, async () => {
           putConversation(await api.patch(this.base, { mute_all: event.currentTarget.checked }));
         }),
-      }), h('span', {}, t('chat.mute_all'), ' ', h('small', { class: 'muted' }, t('chat.mute_all_hint')))) : null;
-    return h('section', { class: 'settings-section' }, dissolvedNote, managedNote, nameRow, noticeRow, muteAll, errors);
+      }), h('span', {}, t('chat.mute_all'), ' ', h('small', { class: 'muted' }, t('chat.mute_all_hint')))), errors);
   }
 
   memberSection(c) {
