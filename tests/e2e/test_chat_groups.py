@@ -1,5 +1,5 @@
 """群设置 in the browser: the owner creates a group, renames it, publishes a notice, names an
-admin and adds a member, who sees the group appear live in their own browser."""
+admin and adds a member, who sees the group appear live on her phone; forwarding a message."""
 
 import re
 import uuid
@@ -17,7 +17,7 @@ NEWCOMER = "13800000002"  # 李娜
 
 async def test_create_and_manage_a_group_the_newcomer_sees_live(new_context, demo_server: dict) -> None:
     owner = await new_context()
-    newcomer = await new_context()
+    newcomer = await new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)  # a phone
     await sign_in_through_api(owner, OWNER, demo_server["password"], route="chat")
     await sign_in_through_api(newcomer, NEWCOMER, demo_server["password"], route="directory")
     # The 消息 badge is there at page load on another screen (the demo's all-staff group has unread lines).
@@ -61,6 +61,13 @@ async def test_create_and_manage_a_group_the_newcomer_sees_live(new_context, dem
     await row.get_by_role("link").click()
     await expect(newcomer.get_by_test_id("notice-bar")).to_contain_text("周五前提交预算表")
     await expect(newcomer.get_by_test_id("messages")).to_contain_text("赵敏 邀请 李娜 加入了群聊")
+    # Her settings page at phone width: the notice to read, the members, leaving; nothing wider than the screen.
+    await newcomer.get_by_test_id("conv-settings").click()
+    await expect(newcomer.get_by_test_id("group-notice-shown")).to_have_text("周五前提交预算表")
+    await expect(newcomer.get_by_test_id("group-member")).to_have_count(3)
+    await expect(newcomer.get_by_test_id("leave-group")).to_be_in_viewport()
+    assert await newcomer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await newcomer.get_by_test_id("settings-back").click()
 
     # Back in the chat, the owner's header shows the new name; the history the changes.
     await owner.get_by_test_id("settings-back").click()
