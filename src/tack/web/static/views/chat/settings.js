@@ -128,11 +128,12 @@ class SettingsView {
     return c.kind === 'group' && ['owner', 'admin'].includes(c.my_role) && !c.dissolved;
   }
 
+  // A 1:1 shows the other person (with a way to their profile); other kinds (工作通知) their title.
   peerInfo(c) {
-    const name = c.peer_name || title(c);
+    const name = c.kind === 'direct' ? c.peer_name || title(c) : title(c);
     return h('section', { class: 'settings-section' },
       h('div', { class: 'list-row' }, avatar(name), h('strong', { class: 'grow' }, name),
-        h('a', { class: 'btn btn-small', href: `#/directory?q=${encodeURIComponent(name)}` }, t('chat.view_profile'))));
+        c.kind === 'direct' ? h('a', { class: 'btn btn-small', href: `#/directory?q=${encodeURIComponent(name)}` }, t('chat.view_profile')) : null));
   }
 
   groupInfo(c) {
