@@ -34,6 +34,9 @@ from tack.openapi_compat import routes as compat_token_routes
 from tack.openapi_compat.apps import routes as compat_app_routes
 from tack.openapi_compat import unsupported as compat_unsupported
 from tack.openapi_compat.contact import routes as compat_contact_routes
+from tack.openapi_compat.events import directory_events as compat_directory_events
+from tack.openapi_compat.events import routes as compat_event_routes
+from tack.openapi_compat.events import tasks as compat_event_tasks
 from tack.openapi_compat.work_notices import routes as compat_work_notice_routes
 from tack.openapi_compat.work_notices import tasks as compat_work_notice_tasks
 from tack.realtime import gateway as realtime_gateway
@@ -104,6 +107,7 @@ def _job_registry() -> JobRegistry:
     registry.include(ding_tasks.jobs)  # ding.deliver / remind / escalate / notify / cards
     registry.include(attendance_tasks.jobs)  # attendance.recompute / close_day
     registry.include(compat_work_notice_tasks.jobs)  # openapi_compat.work_notice_deliver
+    registry.include(compat_event_tasks.jobs)  # openapi_compat.event_deliver
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -128,6 +132,8 @@ def register_hooks() -> None:
     """Lower domains announce changes, higher ones react (DESIGN.md): every hook is wired here."""
     # Department groups (部门群) and the all-staff group (全员群) follow the directory.
     directory_hooks.on_directory_change(chat_managed.on_directory_change)
+    # Apps subscribed to 通讯录 events get them as DingTalk callbacks.
+    directory_hooks.on_directory_change(compat_directory_events.on_directory_change)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -180,7 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_unsupported):
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
     app.include_router(web_routes.router)

@@ -10,6 +10,7 @@ import tack.chat.models  # noqa: F401
 import tack.ding.models  # noqa: F401
 import tack.directory.models  # noqa: F401  (registers the tables)
 import tack.openapi_compat.apps.models  # noqa: F401
+import tack.openapi_compat.events.models  # noqa: F401
 import tack.openapi_compat.work_notices.models  # noqa: F401
 import tack.storage.jobs_table  # noqa: F401
 from tack.storage.base import Base
