@@ -37,6 +37,8 @@ from tack.openapi_compat.contact import routes as compat_contact_routes
 from tack.openapi_compat.events import directory_events as compat_directory_events
 from tack.openapi_compat.events import routes as compat_event_routes
 from tack.openapi_compat.events import tasks as compat_event_tasks
+from tack.openapi_compat.stream import hub as compat_stream_hub
+from tack.openapi_compat.stream import routes as compat_stream_routes
 from tack.openapi_compat.work_notices import routes as compat_work_notice_routes
 from tack.openapi_compat.work_notices import tasks as compat_work_notice_tasks
 from tack.realtime import gateway as realtime_gateway
@@ -154,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         yield
+        # Stream clients reconnect (through a new open call) when told; then jobs stop.
+        await compat_stream_hub.HUB.disconnect_all()
         await app.state.job_runner.stop()
         await read_engine.dispose()
         await engine.dispose()
@@ -186,7 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_unsupported):
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
     app.include_router(web_routes.router)

@@ -83,30 +83,36 @@ async def check_put_subscription(
     uow: UnitOfWork, actor: Actor, app_id: int, body: SubscriptionWrite
 ) -> SubscriptionRead:
     app = await access_app_by_id(uow.session, actor, app_id)
-    url = _check_url(body.callback_url)
     event_types = _check_event_types(body.event_types)
-    aes_key = body.aes_key or crypto.new_aes_key()
-    try:
-        crypto.aes_key_bytes(aes_key)
-    except crypto.CryptoError as exc:
-        raise BadAesKey(f"{BadAesKey.message}: {exc}") from None
-    target = sender.Target(url=url, token=body.token, aes_key=aes_key, receiver_id=app.app_key)
-    try:
-        await sender.post(target, payloads.check_url())
-    except (sender.NotDelivered, httpx.HTTPError) as exc:
-        raise CallbackVerificationFailed(reason=f"{type(exc).__name__}: {exc}"[:500]) from None
+    url = token = aes_key = ""
+    if body.mode == "http":
+        if not body.callback_url or not body.token:
+            raise BadCallbackUrl("HTTP push needs callback_url and token")
+        url, token = _check_url(body.callback_url), body.token
+        aes_key = body.aes_key or crypto.new_aes_key()
+        try:
+            crypto.aes_key_bytes(aes_key)
+        except crypto.CryptoError as exc:
+            raise BadAesKey(f"{BadAesKey.message}: {exc}") from None
+        target = sender.Target(url=url, token=token, aes_key=aes_key, receiver_id=app.app_key)
+        try:
+            await sender.post(target, payloads.check_url())
+        except (sender.NotDelivered, httpx.HTTPError) as exc:
+            raise CallbackVerificationFailed(reason=f"{type(exc).__name__}: {exc}"[:500]) from None
     repo = SubscriptionRepository(uow.session, app.org_id)
     now = utc_now()
     sub = await repo.of_app(app.id)
     if sub is None:
-        sub = repo.add(EventSubscription(app_id=app.id, callback_url=url, token=body.token, aes_key=aes_key,
-                                         event_types=event_types, verified_at=now, created_at=now, updated_at=now))
+        sub = repo.add(EventSubscription(app_id=app.id, mode=body.mode, callback_url=url, token=token, aes_key=aes_key,
+                                         event_types=event_types, created_at=now, updated_at=now))
     else:
-        sub.callback_url, sub.token, sub.aes_key, sub.event_types = url, body.token, aes_key, event_types
-        sub.verified_at = sub.updated_at = now
+        sub.mode, sub.callback_url, sub.token, sub.aes_key = body.mode, url, token, aes_key
+        sub.event_types, sub.updated_at = event_types, now
+    # Stream needs no URL check: the app proves itself when it opens a connection.
+    sub.verified_at = now if body.mode == "http" else None
     await uow.session.flush()
     await do_audit(uow, actor, "app.events.subscribe", target_type="app", target_id=app.id, target_name=app.name,
-                   detail={"callback_url": url, "event_types": event_types})
+                   detail={"mode": body.mode, "callback_url": url, "event_types": event_types})
     return subscription_read(sub)
 
 
@@ -150,8 +156,17 @@ async def do_publish(uow: UnitOfWork, org_id: int, event_type: str, payload: dic
 class PlannedDelivery:
     org_id: int
     delivery_id: int
-    target: sender.Target | None  # None: the subscription was removed since
+    app_id: int
+    app_key: str
+    mode: str  # "http" | "stream"
+    target: sender.Target | None  # None: the subscription was removed since (or is stream)
+    event_type: str
     payload: dict[str, object]
+    born_ms: int
+
+    @property
+    def gone(self) -> bool:
+        return self.mode == "gone"
 
 
 async def plan_delivery(session: AsyncSession, org_id: int, delivery_id: int) -> PlannedDelivery | None:
@@ -161,10 +176,13 @@ async def plan_delivery(session: AsyncSession, org_id: int, delivery_id: int) ->
         return None
     sub = await SubscriptionRepository(session, org_id).of_app(delivery.app_id)
     app = await AppRepository(session, org_id).get(delivery.app_id)
-    target = None
+    target, mode = None, "gone"
     if sub is not None and app is not None:
-        target = sender.Target(url=sub.callback_url, token=sub.token, aes_key=sub.aes_key, receiver_id=app.app_key)
-    return PlannedDelivery(org_id, delivery_id, target, delivery.payload)
+        mode = sub.mode
+        if mode == "http":
+            target = sender.Target(url=sub.callback_url, token=sub.token, aes_key=sub.aes_key, receiver_id=app.app_key)
+    return PlannedDelivery(org_id, delivery_id, delivery.app_id, app.app_key if app else "", mode, target,
+                           delivery.event_type, delivery.payload, int(delivery.created_at.timestamp() * 1000))
 
 
 async def do_record_attempt(uow: UnitOfWork, planned: PlannedDelivery, error: str | None, *, final: bool) -> None:

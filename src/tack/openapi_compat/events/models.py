@@ -15,6 +15,9 @@ class EventSubscription(IdMixin, OrgOwnedMixin, CreatedMixin, Base):
     __tablename__ = "openapi_compat_event_subscription"
 
     app_id: Mapped[int] = mapped_column(BigId, ForeignKey("openapi_compat_app.id", ondelete="CASCADE"), unique=True)
+    # "http": encrypted callbacks to callback_url; "stream": to the app's Stream connections
+    # (then url, token and key are empty), as DingTalk's console offers the two push modes.
+    mode: Mapped[str] = mapped_column(String(8), default="http", server_default="http")
     callback_url: Mapped[str] = mapped_column(String(2048))
     token: Mapped[str] = mapped_column(String(128))
     aes_key: Mapped[str] = mapped_column(String(43))

@@ -6,7 +6,7 @@ from tack.openapi_compat.events.schemas import DeliveryRead, SubscriptionRead
 
 def subscription_read(sub: EventSubscription) -> SubscriptionRead:
     return SubscriptionRead(
-        app_id=sub.app_id, callback_url=sub.callback_url, token=sub.token, aes_key=sub.aes_key,
+        app_id=sub.app_id, mode=sub.mode, callback_url=sub.callback_url, token=sub.token, aes_key=sub.aes_key,
         event_types=sub.event_types, verified_at=sub.verified_at, updated_at=sub.updated_at,
     )
 

@@ -17,8 +17,10 @@ class Strict(BaseModel):
 
 
 class SubscriptionWrite(Strict):
-    callback_url: Url
-    token: Token
+    mode: Literal["http", "stream"] = "http"
+    # Required for "http", ignored for "stream".
+    callback_url: Url | None = None
+    token: Token | None = None
     # DingTalk's 43-character EncodingAESKey; None: the server makes one (returned once in the read).
     aes_key: AesKey | None = None
     event_types: list[EventType] = Field(min_length=1, max_length=50)
@@ -26,6 +28,7 @@ class SubscriptionWrite(Strict):
 
 class SubscriptionRead(BaseModel):
     app_id: int
+    mode: str
     callback_url: str
     token: str
     aes_key: str

@@ -2,7 +2,7 @@
 
 | job                          | dedupe key            | does                                  |
 |------------------------------|-----------------------|---------------------------------------|
-| openapi_compat.event_deliver | event:{id}:{round}    | one encrypted POST; raises to retry   |
+| openapi_compat.event_deliver | event:{id}:{round}    | one encrypted POST, or one Stream EVENT frame acked 200; raises to retry |
 """
 
 from typing import Any
@@ -11,7 +11,9 @@ import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tack.jobs import JobRegistry
-from tack.openapi_compat.events import actions, sender
+from tack.openapi_compat.events import actions, payloads, sender
+from tack.openapi_compat.stream import frames
+from tack.openapi_compat.stream.hub import HUB
 from tack.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 jobs = JobRegistry()
@@ -32,14 +34,23 @@ async def deliver(uow: UnitOfWork, args: dict[str, Any]) -> None:
     if planned is None:
         return
     error: str | None = None
-    if planned.target is None:
+    if planned.gone:
         error = "the app's event subscription was removed"
+    elif planned.mode == "stream":
+        error = await HUB.deliver_event(planned.app_id, planned.event_type, frames.event_data(planned.payload), {
+            "eventId": f"tack-{planned.delivery_id}",  # the same on every redelivery: clients dedupe on it
+            "eventType": planned.event_type,
+            "eventBornTime": planned.born_ms,
+            "eventCorpId": payloads.corp_id(planned.org_id),
+            "eventUnifiedAppId": planned.app_key,
+        })
     else:
+        assert planned.target is not None
         try:
             await sender.post(planned.target, planned.payload)
         except (sender.NotDelivered, httpx.HTTPError) as exc:
             error = f"{type(exc).__name__}: {exc}"
     async with side() as write:
-        await actions.do_record_attempt(write, planned, error, final=planned.target is None)
-    if error is not None and planned.target is not None:
+        await actions.do_record_attempt(write, planned, error, final=planned.gone)
+    if error is not None and not planned.gone:
         raise DeliveryFailed(error)

@@ -1,0 +1,1 @@
+"""Stream mode (Stream 模式): the long connection that needs no public endpoint (reference §5)."""
