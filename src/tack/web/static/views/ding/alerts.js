@@ -6,6 +6,7 @@
 import { clear, h } from '../../dom.js';
 import { getLang, onLangChange, t } from '../../i18n.js';
 import { go } from '../../router.js';
+import { session } from '../../state.js';
 import { busy, toast } from '../../ui.js';
 import { cardActions, unreadActions } from '../chat/hooks.js';
 import { confirmDing, ding, onDing, orgTime, startDing } from './store.js';
@@ -22,13 +23,17 @@ export function start(org) {
     document.body.prepend(host);
     onDing((item) => (item.kind === 'pending' ? draw() : undefined), () => true);
     onLangChange(() => draw());
+    // Signing out (or switching organization) leaves through a route change: hide what was
+    // someone else's, or another organization's.
+    window.addEventListener('hashchange', () => draw());
     registerChatActions();
   }
   draw();
 }
 
 function draw() {
-  const alerts = [...ding.pending.values()].reverse();
+  const mine = session.me && session.org?.id === ding.orgId;
+  const alerts = mine ? [...ding.pending.values()].reverse() : [];
   drawNavBadge(alerts.length);
   host.setAttribute('aria-label', t('ding.alerts'));
   host.hidden = !alerts.length;
