@@ -34,6 +34,7 @@ async def test_ding_round_trip_between_two_browsers(new_context, demo_server: di
     await dialog.locator(".picker-option", has_text="赵敏").click()
     text = f"服务器告警，请马上处理 {uuid.uuid4().hex[:6]}"
     await dialog.get_by_test_id("ding-text").fill(text)
+    await dialog.get_by_test_id("ding-attachment").fill("https://example.com/runbook")
     await dialog.get_by_test_id("ding-send").click()
 
     # The sender lands on the DING's confirmation view: nobody has confirmed yet.
@@ -42,6 +43,7 @@ async def test_ding_round_trip_between_two_browsers(new_context, demo_server: di
     await expect(detail.get_by_test_id("ding-progress")).to_have_text("0/1 人已确认")
     await expect(sender.get_by_test_id("ding-people-unconfirmed")).to_have_text("未确认 1")
     await expect(sender.get_by_test_id("ding-people")).to_contain_text("赵敏")
+    await expect(detail.get_by_role("link", name="https://example.com/runbook")).to_be_visible()
 
     # The recipient is on the directory and on the account screen (phone): both get the alert live.
     for page in (recipient, recipient_phone):
@@ -49,6 +51,11 @@ async def test_ding_round_trip_between_two_browsers(new_context, demo_server: di
         await expect(alert).to_be_visible()
         await expect(alert).to_contain_text("李娜 的 DING")
         await expect(page.get_by_test_id("ding-nav-badge").first).to_have_text("1")
+    # Re-DING from the sender's view: the same alert comes back marked as such, not a second one.
+    await sender.get_by_test_id("ding-reding").click()
+    await expect(_alert(recipient, text).locator(".ding-tag")).to_have_text("再次 DING")
+    await expect(_alert(recipient_phone, text).locator(".ding-tag")).to_have_text("再次 DING")
+    await expect(_alert(recipient, text)).to_have_count(1)
     # It stays on top when the recipient moves to another screen.
     await recipient.get_by_role("navigation", name="导航").get_by_role("link", name="消息").click()
     await expect(recipient.get_by_test_id("conversation-list")).to_be_visible()

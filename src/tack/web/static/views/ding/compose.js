@@ -44,6 +44,7 @@ function drawForm(body, close, settings, opts) {
     : picker.element;
   const text = h('textarea', { name: 'text', class: 'input ding-text', rows: 4, maxlength: 2000, required: true, 'data-testid': 'ding-text' });
   text.value = opts.text || '';
+  const attachment = h('input', { type: 'url', name: 'attachment', class: 'input', maxlength: 500, placeholder: 'https://', 'data-testid': 'ding-attachment' });
 
   const channelBox = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': t('ding.channel') },
     CHANNELS.map((c) => h('label', { class: 'segment' + (channelAllowed(settings, c) ? '' : ' disabled') },
@@ -100,6 +101,7 @@ function drawForm(body, close, settings, opts) {
           remind_times: remindOn.checked ? Number(times.value) : 0,
           escalate_after_minutes: escalateOn.checked ? Number(escalateAfter.value) : 0,
         };
+        if (attachment.value.trim()) payload.attachment = attachment.value.trim();
         if (opts.source) payload.source = opts.source;
         else payload.member_ids = picker.values();
         if (scheduled.checked) {
@@ -115,6 +117,7 @@ function drawForm(body, close, settings, opts) {
   },
   h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('ding.recipients')), recipients),
   field('ding.text', text),
+  field('ding.attachment_link', attachment, 'ding.attachment_hint'),
   h('div', { class: 'field' }, h('span', { class: 'field-label' }, t('ding.channel')), channelBox,
     h('span', { class: 'field-hint' }, t('ding.channel_hint', { n: settings.daily_limit }))),
   h('div', { class: 'field' }, h('label', { class: 'check' }, scheduled, h('span', {}, t('ding.schedule'))), sendAt,
