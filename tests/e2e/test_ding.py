@@ -126,3 +126,32 @@ async def test_ding_the_unread_from_chat_and_confirm_on_the_card(new_context, de
     await expect(sender.get_by_test_id("ding-detail").get_by_test_id("ding-progress")).to_have_text("1/1 人已确认")
     for page in (sender, recipient):
         assert page.js_errors == [], page.js_errors  # type: ignore[attr-defined]
+
+
+async def test_admin_sets_the_org_ding_limits(new_context, demo_server: dict) -> None:
+    admin = await new_context()
+    await sign_in_through_api(admin, SENDER, demo_server["password"], route="ding?tab=settings")  # 李娜, an admin
+    limit = admin.get_by_test_id("ding-setting-daily_limit")
+    await expect(limit).to_have_value("20")
+    await limit.fill("30")
+    await admin.get_by_test_id("ding-setting-sms_allowed_for").select_option("admins")
+    await admin.get_by_test_id("ding-settings-save").click()
+    await expect(admin.get_by_role("status").filter(has_text="已保存")).to_be_visible()
+    await admin.reload()
+    await expect(admin.get_by_test_id("ding-setting-sms_allowed_for")).to_have_value("admins")
+    await expect(admin.get_by_test_id("ding-setting-daily_limit")).to_have_value("30")
+    # A plain member has no settings tab, and the send dialog offers SMS no more.
+    member = await new_context()
+    await sign_in_through_api(member, RECIPIENT, demo_server["password"], route="ding?tab=settings")
+    await expect(member.get_by_test_id("ding-tab-settings")).to_have_count(0)
+    await member.get_by_test_id("ding-new").click()
+    await expect(member.get_by_test_id("ding-channel-sms")).to_be_disabled()
+    await expect(member.get_by_test_id("ding-channel-call")).to_be_enabled()
+    # Put the demo organization back as the other tests expect it.
+    await admin.get_by_test_id("ding-setting-daily_limit").fill("20")
+    await admin.get_by_test_id("ding-setting-sms_allowed_for").select_option("everyone")
+    await admin.get_by_test_id("ding-settings-save").click()
+    await expect(admin.get_by_role("status").filter(has_text="已保存").last).to_be_visible()
+    await admin.reload()
+    await expect(admin.get_by_test_id("ding-setting-sms_allowed_for")).to_have_value("everyone")
+    assert admin.js_errors == [] and member.js_errors == [], (admin.js_errors, member.js_errors)

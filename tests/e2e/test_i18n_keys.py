@@ -11,7 +11,10 @@ KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|
 DYNAMIC = {
     "role.": ["owner", "admin", "subadmin", "member"],
     "ding.channel_": ["in_app", "sms", "call"],
-    "ding.tab_": ["received", "sent"],
+    "ding.tab_": ["received", "sent", "settings"],
+    "ding.allowed_": ["everyone", "admins", "nobody"],
+    "ding.setting_": ["who_may_send", "sms_allowed_for", "call_allowed_for", "daily_limit", "default_remind_every_minutes",
+                      "default_remind_times", "min_remind_every_minutes", "max_remind_times", "min_escalate_after_minutes"],
     "ding.people_": ["unconfirmed", "confirmed"],
     "attendance.status.": ["normal", "in", "rest", "pending", "leave", "late", "serious_late", "early", "absent", "missing_in", "missing_out", "field", "not_in"],
     "attendance.state.": ["in", "late", "not_in", "field", "leave", "rest"],

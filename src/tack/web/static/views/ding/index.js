@@ -1,8 +1,9 @@
-// DING: the DINGs I received (pending first to act on, each with its confirm button) and the
-// ones I sent (confirmed / recipients, live), "发DING", and one DING's page: for its sender,
-// who has confirmed and who has not, live, with re-DING of the unconfirmed and cancelling a
-// scheduled one; for a recipient, their own state and the confirm button.
-//   #/ding            received        #/ding?tab=sent   sent        #/ding/{id}   one DING
+// DING: the DINGs I received (newest first; the unconfirmed ones with their confirm button) and
+// the ones I sent (confirmed / recipients, live), "发DING", the org's DING settings for owners
+// and admins, and one DING's page: for its sender, who has confirmed and who has not, live, with
+// re-DING of the unconfirmed and cancelling a scheduled one; for a recipient, their own state
+// and the confirm button.
+//   #/ding  received    #/ding?tab=sent  sent    #/ding?tab=settings  settings    #/ding/{id}  one DING
 
 import { api } from '../../api.js';
 import { clear, h } from '../../dom.js';
@@ -11,6 +12,7 @@ import { go } from '../../router.js';
 import { session } from '../../state.js';
 import { avatar, busy, confirmDialog, emptyState, toast } from '../../ui.js';
 import { openCompose } from './compose.js';
+import { renderSettings } from './settings.js';
 import { confirmDing, ding, onDing, orgTime, startDing } from './store.js';
 
 const PAGE = 20;
@@ -19,9 +21,10 @@ export async function render(main, ctx) {
   startDing(session.org);
   const alive = () => !ctx.stale() && main.isConnected;
   if (ctx.rest[0]) return renderDetail(main, Number(ctx.rest[0]), alive);
-  const tab = ctx.query.tab === 'sent' ? 'sent' : 'received';
+  const admin = ['owner', 'admin'].includes(session.org.my_role);
+  const tab = ctx.query.tab === 'sent' || (ctx.query.tab === 'settings' && admin) ? ctx.query.tab : 'received';
   const tabLink = (which) => h('a', {
-    href: which === 'sent' ? '#/ding?tab=sent' : '#/ding', role: 'tab', class: 'tab' + (tab === which ? ' active' : ''),
+    href: which === 'received' ? '#/ding' : `#/ding?tab=${which}`, role: 'tab', class: 'tab' + (tab === which ? ' active' : ''),
     'aria-selected': String(tab === which), 'data-testid': `ding-tab-${which}`,
   }, t(`ding.tab_${which}`));
   const newButton = h('button', {
@@ -30,10 +33,12 @@ export async function render(main, ctx) {
   }, t('ding.new'));
   const list = h('ul', { class: 'list ding-list', 'data-testid': `ding-list-${tab}` });
   const more = h('div', { class: 'pager' });
+  const pane = h('div', {});
   clear(main, h('div', { class: 'page-head ding-head' }, h('h1', {}, 'DING'), newButton),
-    h('div', { class: 'tabs', role: 'tablist' }, tabLink('received'), tabLink('sent')),
-    h('div', { class: 'pane ding-pane' }, list, more));
-  if (tab === 'sent') await drawSent(list, more, alive);
+    h('div', { class: 'tabs', role: 'tablist' }, tabLink('received'), tabLink('sent'), admin ? tabLink('settings') : null),
+    tab === 'settings' ? pane : h('div', { class: 'pane ding-pane' }, list, more));
+  if (tab === 'settings') await renderSettings(pane);
+  else if (tab === 'sent') await drawSent(list, more, alive);
   else await drawReceived(list, more, alive);
 }
 
