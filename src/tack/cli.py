@@ -18,10 +18,12 @@ org_app = typer.Typer(help="Organizations.", no_args_is_help=True)
 member_app = typer.Typer(help="Members of an organization.", no_args_is_help=True)
 admin_app = typer.Typer(help="Operator tools.", no_args_is_help=True)
 app_app = typer.Typer(help="Open-platform apps (DingTalk-compatible app key / secret).", no_args_is_help=True)
+robot_app = typer.Typer(help="Custom group robots (自定义机器人).", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(member_app, name="member")
 app.add_typer(admin_app, name="admin")
 app.add_typer(app_app, name="app")
+app.add_typer(robot_app, name="robot")
 console = Console(stderr=True)
 T = TypeVar("T")
 
@@ -209,12 +211,14 @@ def demo(data_dir: DataDir = None, as_json: JsonOut = False) -> None:
     from tack.operator import create_demo
 
     settings = _settings(data_dir)
-    result = _run(settings, create_demo)
+    result = _run(settings, lambda f: create_demo(f, base_url=_public_url(settings)))
     lines = [f"Demo organization {result['org_name']} (id {result['org_id']}). Logins (password {result['password']}):"]
     lines += [f"  {u['role']:<8} {u['name']:<6} {u['login']}" for u in result["logins"]]
     demo_app = result["app"]
     lines.append(f"Open-platform app {demo_app['name']}: agent_id {demo_app['agent_id']} "
                  f"app_key {demo_app['app_key']} app_secret {demo_app['app_secret']}")
+    robot = result["robot"]
+    lines += [f"Robot {robot['name']} in {robot['group_name']}: {robot['webhook_url']} secret {robot['secret']}"]
     _emit(as_json, result, "\n".join(lines))
 
 
@@ -259,6 +263,46 @@ def reset_password(
         _fail(exc)
         return
     _emit(as_json, result, f"New password for {login}: {result['password']}")
+
+
+def _public_url(settings: Settings) -> str:
+    """Where clients reach this server (webhook URLs): TACK_ROBOT_PUBLIC_URL, else host:port."""
+    from tack.openapi_compat.robots.settings import RobotSettings
+
+    configured = RobotSettings().public_url
+    return configured.rstrip("/") if configured else f"http://{settings.host}:{settings.port}"
+
+
+@robot_app.command("create")
+def robot_create(
+    org: Annotated[int, typer.Option(help="Organization id.")],
+    group: Annotated[int, typer.Option(help="Group (conversation) id.")],
+    name: Annotated[str, typer.Option(help="Robot name.")],
+    sign: Annotated[bool, typer.Option("--sign", help="Security: signature (加签); a SEC… secret is made.")] = False,
+    keyword: Annotated[list[str] | None, typer.Option(help="Security: a keyword messages must contain (repeatable).")] = None,
+    ip: Annotated[list[str] | None, typer.Option(help="Security: an allowed address or CIDR range (repeatable).")] = None,
+    outgoing_url: Annotated[str | None, typer.Option(help="Outgoing: URL that receives messages @-mentioning the robot.")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOut = False,
+) -> None:
+    """Add a custom robot to a group and print its webhook URL (and secret)."""
+    from tack.openapi_compat.robots.schemas import RobotCreate
+    from tack.operator import create_robot
+
+    from pydantic import ValidationError
+
+    settings = _settings(data_dir)
+    try:
+        body = RobotCreate(name=name, sign=sign, keywords=keyword or [], ip_allowlist=ip or [], outgoing_url=outgoing_url)
+        result = _run(settings, lambda f: create_robot(f, org_id=org, conversation_id=group, body=body, base_url=_public_url(settings)))
+    except ValidationError as exc:
+        console.print(f"[red]error[/red] validation_error: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc)
+        return
+    _emit(as_json, result, f"Robot {result['id']} ({name}): {result['webhook_url']}"
+          + (f" secret {result['secret']}" if result.get("secret") else ""))
 
 
 if __name__ == "__main__":

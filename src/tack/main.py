@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tack.attendance import routes as attendance_routes
 from tack.attendance import tasks as attendance_tasks
+from tack.chat import hooks as chat_hooks
 from tack.chat import routes as chat_routes
 from tack.chat.actions import managed as chat_managed
 from tack.chat.limits import ChatLimits
@@ -41,6 +42,9 @@ from tack.openapi_compat.stream import hub as compat_stream_hub
 from tack.openapi_compat.stream import routes as compat_stream_routes
 from tack.openapi_compat.work_notices import routes as compat_work_notice_routes
 from tack.openapi_compat.work_notices import tasks as compat_work_notice_tasks
+from tack.openapi_compat.robots import actions as robot_actions
+from tack.openapi_compat.robots import routes as robot_routes
+from tack.openapi_compat.robots import tasks as robot_tasks
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.settings import RealtimeSettings
@@ -110,6 +114,7 @@ def _job_registry() -> JobRegistry:
     registry.include(attendance_tasks.jobs)  # attendance.recompute / close_day
     registry.include(compat_work_notice_tasks.jobs)  # openapi_compat.work_notice_deliver
     registry.include(compat_event_tasks.jobs)  # openapi_compat.event_deliver
+    registry.include(robot_tasks.jobs)  # robots.outgoing
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -136,6 +141,8 @@ def register_hooks() -> None:
     directory_hooks.on_directory_change(chat_managed.on_directory_change)
     # Apps subscribed to 通讯录 events get them as DingTalk callbacks.
     directory_hooks.on_directory_change(compat_directory_events.on_directory_change)
+    # Outgoing robots: a member's message that @-mentions a robot goes to its callback URL.
+    chat_hooks.on_message_sent(robot_actions.on_message_sent)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -187,6 +194,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(attendance_routes.router)
     app.include_router(attendance_routes.device_router)
+    app.include_router(robot_routes.router)
+    # DingTalk's own paths live at the root, beside /api/v1 (the wire-format reference, §1).
+    app.include_router(robot_routes.webhook_router)
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.

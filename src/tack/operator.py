@@ -19,6 +19,10 @@ from tack.openapi_compat.apps.actions import check_create_app
 from tack.openapi_compat.apps.repository import AppRepository
 from tack.openapi_compat.apps.schemas import AppCreate
 from tack.openapi_compat.apps.scopes import SCOPES
+from tack.openapi_compat.robots.actions import check_create_robot_as_operator
+from tack.openapi_compat.robots.demo import ensure_demo_robot
+from tack.openapi_compat.robots.reads import robot_read
+from tack.openapi_compat.robots.schemas import RobotCreate
 
 DEMO_ORG = "示例科技"
 DEMO_PASSWORD = "tack-demo-2026"
@@ -118,7 +122,14 @@ DEMO_PEOPLE = [
 ]
 
 
-async def create_demo(uow_factory: Any) -> dict[str, Any]:
+async def create_robot(uow_factory: Any, *, org_id: int, conversation_id: int, body: RobotCreate, base_url: str) -> dict[str, Any]:
+    async with uow_factory() as uow:
+        await _require_org(uow, org_id)
+        robot = await check_create_robot_as_operator(uow, org_id, conversation_id, body)
+        return robot_read(robot, base_url).model_dump(mode="json")
+
+
+async def create_demo(uow_factory: Any, *, base_url: str = "http://127.0.0.1:8000") -> dict[str, Any]:
     """Idempotent: a second run finds the demo organization and prints the same logins."""
     async with uow_factory() as uow:
         accounts = AccountRepository(uow.session)
@@ -134,9 +145,13 @@ async def create_demo(uow_factory: Any) -> dict[str, Any]:
             member = await members.by_field("phone", phone)
             if member is not None:
                 logins.append({"name": name, "login": phone, "role": member.role, "member_id": member.id})
+        owner = next(u for u in logins if u["role"] == "owner")
+        owner_actor = Actor(account_id=(await accounts.by_login(owner["login"])).id, org_id=org_id, member_id=owner["member_id"], role="owner")
+        # 研发告警群 with a signed robot: its webhook URL and secret are printed.
+        robot = await ensure_demo_robot(uow, owner_actor, [u["member_id"] for u in logins[2:5]], base_url=base_url)
         return {
             "org_id": org_id, "org_name": DEMO_ORG, "password": DEMO_PASSWORD, "logins": logins,
-            "app": await _demo_app(uow, org_id),
+            "app": await _demo_app(uow, org_id), "robot": robot,
         }
 
 

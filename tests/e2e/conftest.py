@@ -63,7 +63,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     try:
         _wait_until_up(process, base_url, data_dir / "server.log")
         yield {"base_url": base_url, "password": demo["password"], "logins": {u["role"]: u for u in demo["logins"]},
-               "people": {u["name"]: u for u in demo["logins"]}}
+               "people": {u["name"]: u for u in demo["logins"]}, "robot": demo["robot"]}
     finally:
         process.terminate()
         try:

@@ -83,6 +83,15 @@ async def access_message_by_id(
     return membership, message
 
 
+async def access_group_as_operator(session: AsyncSession, org_id: int, conversation_id: int) -> Conversation:
+    """The operator at the console (the `tack` CLI) acts on any open group of an
+    organization; a 1:1 chat, a dissolved group or another org's fails as missing."""
+    conversation = await ConversationRepository(session, org_id).get(conversation_id)
+    if conversation is None or conversation.kind != "group" or conversation.dissolved_at is not None:
+        raise ConversationNotFound()
+    return conversation
+
+
 def require_group_admin(membership: Membership) -> None:
     if not membership.is_group_admin:
         raise NotGroupAdmin()

@@ -144,4 +144,10 @@ ZH_MESSAGES: dict[str, str] = {
     "queue_expired": "错过的事件过多，请重新连接",
     "session_expired": "登录已过期，请重新登录",
     "conflict": "操作冲突，请重试",
+    "robot_not_found": "群里没有这个机器人",
+    "robots_need_group": "只能在群聊中添加机器人",
+    "robot_security_required": "请至少选择一项安全设置：加签、自定义关键词或 IP 地址（段）",
+    "robot_bad_ip": "IP 地址（段）格式不正确",
+    "robot_bad_callback_url": "回调地址必须是 http(s) 地址",
+    "too_many_robots": "该群的机器人数量已达上限",
 }

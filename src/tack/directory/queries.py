@@ -563,3 +563,15 @@ async def member_ids_by_employee_no(session: AsyncSession, org_id: int, employee
         return {}
     stmt = select(Member.employee_no, Member.id).where(Member.org_id == org_id, Member.employee_no.in_(sorted(set(employee_nos))))
     return {no: i for no, i in (await session.execute(stmt)).all() if no is not None}
+
+
+async def active_member_ids_by_phone(session: AsyncSession, org_id: int, phones: list[str]) -> dict[str, int]:
+    """Active members of one organization by mobile number, for robots' @mobile mentions
+    (DingTalk's atMobiles). Numbers match as stored; unknown numbers are absent."""
+    wanted = sorted({p for p in phones if p})[:100]
+    if not wanted:
+        return {}
+    stmt = select(Member.phone, Member.id).where(
+        Member.org_id == org_id, Member.phone.in_(wanted), Member.active.is_(True)
+    )
+    return {phone: member_id for phone, member_id in await session.execute(stmt)}

@@ -12,6 +12,7 @@ import tack.directory.models  # noqa: F401  (registers the tables)
 import tack.openapi_compat.apps.models  # noqa: F401
 import tack.openapi_compat.events.models  # noqa: F401
 import tack.openapi_compat.work_notices.models  # noqa: F401
+import tack.openapi_compat.robots.models  # noqa: F401
 import tack.storage.jobs_table  # noqa: F401
 from tack.storage.base import Base
 from tack.storage.db import make_engine

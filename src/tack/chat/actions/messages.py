@@ -1,11 +1,14 @@
 """Message writes: send (idempotent), system messages, recall, pin, and read pointers."""
 
 import hashlib
+import re
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from tack.chat import hooks
 from tack.chat.access import (
+    ConversationNotFound,
     Membership,
     MessageNotFound,
     access_conversation_by_id,
@@ -19,13 +22,19 @@ from tack.chat.events import EventMessageAdd, EventMessageUpdate, EventReadUpdat
 from tack.chat.limits import ChatLimits
 from tack.chat.models import ChatFile, Conversation, Message
 from tack.chat.reads import message_read
-from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
+from tack.chat.repository import (
+    ChatFileRepository,
+    ConversationMemberRepository,
+    ConversationRepository,
+    MessageRepository,
+)
 from tack.chat.schemas import ForwardCreate, MessageCreate, MessageRead, ReadPointerRead
 from tack.chat.search import message_tokens, normalize
 from tack.core.actor import Actor
 from tack.core.clock import as_utc, utc_now
 from tack.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from tack.directory.access import org_id_of
+from tack.directory.queries import active_member_ids_by_phone, member_cards
 from tack.storage.uow import UnitOfWork
 
 
@@ -175,6 +184,23 @@ async def check_send_message(
         mention_member_ids=mentions,
         mention_all=body.mention_all,
     )
+    if body.kind in ("text", "markdown", "card"):
+        await hooks.emit(
+            uow,
+            hooks.MessageSent(
+                org_id=org_id,
+                conversation_id=conversation.id,
+                conversation_kind=conversation.kind,
+                conversation_name=conversation.name,
+                message_id=message.id,
+                seq=message.seq,
+                sender_member_id=me,
+                sender_is_group_admin=membership.is_group_admin,
+                kind=body.kind,
+                text=str(content.get("text", "")),
+                mention_member_ids=tuple(mentions),
+            ),
+        )
     return SentMessage(message, created=True)
 
 
@@ -430,3 +456,70 @@ async def _copy_upload(uow: UnitOfWork, source: ChatFile, membership: Membership
     ChatFileRepository(uow.session, source.org_id).add(copy)
     await uow.session.flush()
     return {**content, "file_id": copy.id}
+
+
+@dataclass(frozen=True, slots=True)
+class RobotPost:
+    """A message a robot posts (the open platform's group robots): already validated and
+    shaped by the caller; `content["text"]` is where mentions are written."""
+
+    robot_id: int
+    robot_name: str
+    kind: str  # text | markdown | card
+    content: dict[str, Any]
+    searchable: str
+    mention_member_ids: list[str]
+    mention_phones: list[str]
+    mention_all: bool
+
+
+async def check_post_robot_message(uow: UnitOfWork, org_id: int, conversation_id: int, post: RobotPost) -> MessageRead:
+    """Posts a robot's message into a group of `org_id` (the caller has authenticated the
+    robot, which belongs to that group). The message has no member sender; its content
+    names the robot ({"robot": {"id", "name"}}) so clients show it as the sender.
+
+    Mentions follow DingTalk: ids and mobiles that are not members of the group are dropped
+    silently; "@<mobile>" / "@<id>" in the text become "@<name>" for the ones that are.
+    Robots may post while the group is muted (全员禁言 silences people, not integrations).
+
+    Raises: ConversationNotFound (gone or another org's), ConversationDissolved.
+    Emits: message/add to every member.
+    """
+    conversation = await ConversationRepository(uow.session, org_id).get_locked(conversation_id)
+    if conversation is None:
+        raise ConversationNotFound()
+    require_open(conversation)
+    wanted: dict[int, list[str]] = {}
+    for raw in post.mention_member_ids:
+        if raw.isdigit():
+            wanted.setdefault(int(raw), []).append(raw)
+    for phone, member_id in (await active_member_ids_by_phone(uow.session, org_id, post.mention_phones)).items():
+        wanted.setdefault(member_id, []).append(phone)
+    found = await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, list(wanted)) if wanted else []
+    mentioned = sorted(m.member_id for m in found)
+    content = dict(post.content)
+    if mentioned and "text" in content:
+        names = await member_cards(uow.session, org_id, mentioned)
+        aliases = {alias: names[m].name for m in mentioned if m in names for alias in wanted[m]}
+        # Whole tokens only: "@1" must not eat the start of "@13900000002".
+        pattern = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
+        content["text"] = re.sub(
+            f"@({pattern})(?![0-9A-Za-z])", lambda m: f"@{aliases[m.group(1)]}", str(content["text"])
+        ) if aliases else content["text"]
+    content["robot"] = {"id": post.robot_id, "name": post.robot_name}
+    searchable = post.searchable
+    normalized = normalize(searchable)
+    message = await do_append_message(
+        uow,
+        conversation,
+        sender_member_id=None,
+        kind=post.kind,
+        content=content,
+        mention_member_ids=mentioned,
+        mention_all=post.mention_all and conversation.kind == "group",
+        search_text=normalized,
+    )
+    await MessageRepository(uow.session, org_id).add_tokens(message, message_tokens(normalized))
+    read = message_read(message)
+    await notify_message_add(uow, conversation, read)
+    return read

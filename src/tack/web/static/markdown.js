@@ -12,9 +12,20 @@ const INLINE = new RegExp(`${MD_RE}|${URL_RE}|${MENTION_RE}`, 'g');
 // Plain text: the same groups, the markdown ones never matching.
 const TEXT_INLINE = new RegExp(`()()()()()${URL_RE}|${MENTION_RE}`, 'g');
 
+// DingTalk clients (and DingtalkChatbot) wrap links as dingtalk://dingtalkclient/page/link?url=…;
+// the target inside is what a browser can open. Returns null for anything not http(s)/mailto.
+export function openableUrl(value) {
+  let target = value || '';
+  if (/^dingtalk:\/\/dingtalkclient\/page\/link\?/i.test(target)) {
+    target = new URLSearchParams(target.slice(target.indexOf('?') + 1)).get('url') || '';
+  }
+  return SAFE_URL.test(target) ? target : null;
+}
+
 function link(text, href) {
-  return SAFE_URL.test(href)
-    ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, text)
+  const target = openableUrl(href);
+  return target
+    ? h('a', { href: target, target: '_blank', rel: 'noopener noreferrer' }, text)
     : document.createTextNode(text);
 }
 

@@ -10,7 +10,7 @@ import { go } from '../../router.js';
 import { avatar, busy, errorLine, openDialog, toast } from '../../ui.js';
 import { unreadActions } from './hooks.js';
 import { conversationMenu, popMenu } from './menus.js';
-import { content, formatClock, formatSize, preview, quote, recalledText, systemIds, systemText } from './render.js';
+import { content, formatClock, formatSize, isRobot, preview, quote, recalledText, senderName, systemIds, systemText } from './render.js';
 import {
   chat, ensureNames, nameOf, notify, onChange, onRealtime, putConversation, rememberName, sortedConversations, title,
 } from './store.js';
@@ -301,11 +301,13 @@ class ConversationView {
     const foot = h('div', { class: 'msg-foot' },
       msg.pinned ? h('span', { class: 'tag tag-muted', 'data-testid': 'pinned-tag' }, t('chat.pinned')) : null,
       mine ? this.receiptButton(msg) : null);
-    return h('li', { class: 'msg ' + (mine ? 'mine' : 'theirs') + (msg.pinned ? ' is-pinned' : ''), ...attrs },
-      mine ? null : avatar(nameOf(msg.sender_member_id)),
+    const robot = isRobot(msg);
+    return h('li', { class: 'msg ' + (mine ? 'mine' : 'theirs') + (msg.pinned ? ' is-pinned' : '') + (robot ? ' from-robot' : ''), ...attrs },
+      mine ? null : avatar(senderName(msg)),
       h('div', { class: 'msg-body' },
         h('div', { class: 'msg-meta muted small' },
-          mine || this.conv.kind === 'direct' ? null : h('span', { class: 'msg-sender' }, nameOf(msg.sender_member_id)),
+          mine || (this.conv.kind === 'direct' && !robot) ? null : h('span', { class: 'msg-sender' }, senderName(msg)),
+          robot ? h('span', { class: 'tag tag-muted robot-tag', 'data-testid': 'robot-tag' }, t('chat.robot')) : null,
           h('time', { datetime: msg.created_at }, formatClock(msg.created_at))),
         h('div', { class: 'msg-line' },
           mine ? more : null,

@@ -12,7 +12,7 @@ import { memberPicker } from '../admin/pickers.js';
 import { openConversation } from './conversation.js';
 import { openSettings } from './settings.js';
 import { conversationMenu, popMenu } from './menus.js';
-import { dayStart, formatClock, preview } from './render.js';
+import { dayStart, formatClock, preview, senderName } from './render.js';
 import { chat, ensureNames, nameOf, onChange, putConversation, rememberName, sortedConversations, startChat, title } from './store.js';
 
 export async function render(main, ctx) {
@@ -104,8 +104,8 @@ function convRow(c, activeId) {
   const name = title(c);
   const last = c.last_message;
   let line = preview(last);
-  if (last && c.kind === 'group' && last.kind !== 'system' && !last.recalled && last.sender_member_id) {
-    line = `${last.sender_member_id === chat.me ? t('chat.you') : nameOf(last.sender_member_id)}: ${line}`;
+  if (last && c.kind === 'group' && last.kind !== 'system' && !last.recalled && (last.sender_member_id || last.content?.robot)) {
+    line = `${last.sender_member_id === chat.me ? t('chat.you') : senderName(last)}: ${line}`;
   }
   const badge = c.unread_count
     ? h('span', { class: 'badge' + (c.muted ? ' badge-muted' : ''), 'data-testid': 'unread-badge', 'aria-label': t('chat.unread_n', { n: c.unread_count }) },
@@ -165,7 +165,7 @@ async function searchMessages(box, q, filters = {}) {
           href: `#/chat/${hit.conversation_id}?seq=${hit.message.seq}`, class: 'list-row search-hit', 'data-testid': 'search-hit',
         }, h('span', { class: 'grow' },
           h('strong', {}, c ? title(c) : t('chat.conversation')),
-          h('small', { class: 'muted' }, `${nameOf(hit.message.sender_member_id)}: ${preview(hit.message)}`)),
+          h('small', { class: 'muted' }, `${senderName(hit.message)}: ${preview(hit.message)}`)),
         h('small', { class: 'muted' }, formatClock(hit.message.created_at))));
       }))
       : h('div', { class: 'empty small' }, t('chat.no_messages_found')));

@@ -4,7 +4,7 @@
 import { url } from '../../api.js';
 import { h } from '../../dom.js';
 import { getLang, t } from '../../i18n.js';
-import { renderMarkdown, renderText } from '../../markdown.js';
+import { openableUrl, renderMarkdown, renderText } from '../../markdown.js';
 import { session } from '../../state.js';
 import { toast } from '../../ui.js';
 import { cardActions } from './hooks.js';
@@ -87,7 +87,10 @@ export function preview(msg) {
   switch (msg.kind) {
     case 'text': return c.text || '';
     case 'markdown': return (c.text || '').replace(/[#*_`>]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    case 'card': return `[${t('chat.kind.card')}] ${c.title || ''}`;
+    case 'card':
+      if (c.format === 'image') return `[${t('chat.kind.image')}]`;
+      if (c.format === 'link') return `[${t('chat.kind.link')}] ${c.title || ''}`;
+      return `[${t('chat.kind.card')}] ${c.title || ''}`;
     case 'image': return `[${t('chat.kind.image')}]`;
     case 'file': return `[${t('chat.kind.file')}] ${c.name || ''}`;
     case 'system': return systemText(msg);
@@ -100,8 +103,56 @@ function mentionChecker(msg) {
   return (token) => mentioned.has(token) || (msg.mention_all && (token === '所有人' || token === 'all'));
 }
 
+// Robots' links arrive wrapped as dingtalk://…?url=…: openableUrl unwraps them.
 function safeUrl(value) {
-  return /^(https?:\/\/|mailto:)/i.test(value || '') ? value : null;
+  return openableUrl(value);
+}
+
+// Who sent a message: a member, or a group robot (its name is in the message).
+export function senderName(msg) {
+  return msg.content?.robot?.name || nameOf(msg.sender_member_id);
+}
+
+export function isRobot(msg) {
+  return Boolean(msg.content?.robot);
+}
+
+function extLink(url, ...children) {
+  const href = safeUrl(url);
+  return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, ...children) : h('span', {}, ...children);
+}
+
+function picture(url, alt, cls) {
+  const src = safeUrl(url);
+  return src && /^https?:/i.test(src) ? h('img', { src, alt, class: cls, loading: 'lazy', referrerpolicy: 'no-referrer' }) : null;
+}
+
+function robotButton(b) {
+  return safeUrl(b.url)
+    ? h('a', { class: 'btn btn-small', href: safeUrl(b.url), target: '_blank', rel: 'noopener noreferrer' }, b.title)
+    : h('button', { type: 'button', class: 'btn btn-small', disabled: true, title: b.action || '' }, b.title);
+}
+
+// Robot cards (DingTalk's link, actionCard, feedCard and image messages).
+function robotCard(c, mentions) {
+  switch (c.format) {
+    case 'link': return h('div', { class: 'msg-card robot-link', 'data-testid': 'card' },
+      extLink(c.url, h('div', { class: 'card-title' }, c.title || '')),
+      h('div', { class: 'robot-link-body' }, renderText(c.text || '', { mentions }), picture(c.pic_url, '', 'robot-link-pic')));
+    case 'feedCard': return h('div', { class: 'msg-card robot-feed', 'data-testid': 'card' },
+      (c.links || []).map((item, n) => extLink(item.url,
+        h('div', { class: 'robot-feed-item' + (n === 0 ? ' first' : '') },
+          h('span', { class: 'grow' }, item.title), picture(item.pic_url, '', 'robot-feed-pic')))));
+    case 'image': return h('div', { class: 'msg-card robot-image', 'data-testid': 'card' },
+      extLink(c.pic_url, picture(c.pic_url, t('chat.kind.image'), 'robot-image-pic') || t('chat.kind.image')));
+    default: return h('div', { class: 'msg-card', 'data-testid': 'card' },
+      h('div', { class: 'card-title' }, c.title || ''),
+      renderMarkdown(c.text || '', { mentions }),
+      (c.buttons || []).length
+        ? h('div', { class: 'card-buttons' + (c.btn_orientation === '1' ? ' horizontal' : ' vertical'), 'data-testid': 'card-buttons' },
+          c.buttons.map(robotButton))
+        : null);
+  }
 }
 
 // A card button without a link does what a capability registered for its action (chat/hooks.js),
@@ -138,7 +189,8 @@ function bubbleContent(msg, c) {
   const mentions = mentionChecker(msg);
   switch (msg.kind) {
     case 'markdown': return renderMarkdown(c.text || '', { mentions });
-    case 'card': return h('div', { class: 'msg-card', 'data-testid': 'card' },
+    case 'card': if (c.robot) return robotCard(c, mentions);
+      return h('div', { class: 'msg-card', 'data-testid': 'card' },
       h('div', { class: 'card-title' }, c.title || ''),
       renderMarkdown(c.text || '', { mentions }),
       (c.buttons || []).length ? h('div', { class: 'card-buttons' }, c.buttons.map((b) => (safeUrl(b.url)
@@ -157,5 +209,5 @@ export function quote(reply, onJump) {
   if (!reply) return null;
   const text = reply.recalled ? t('chat.quote_recalled') : reply.excerpt;
   return h('button', { type: 'button', class: 'msg-quote', onclick: () => onJump?.(reply.seq) },
-    h('strong', {}, nameOf(reply.sender_member_id) + ': '), text);
+    h('strong', {}, (reply.sender_member_id ? nameOf(reply.sender_member_id) : t('chat.robot')) + ': '), text);
 }

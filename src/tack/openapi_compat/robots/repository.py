@@ -1,0 +1,39 @@
+"""Statements on the robot table; each starts from OrgRepository.base(), except the webhook's
+lookup by access token, which is how a request finds its organization in the first place."""
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.openapi_compat.robots.models import Robot
+from tack.storage.repository import OrgRepository
+
+
+class RobotRepository(OrgRepository[Robot]):
+    model = Robot
+
+    async def of_conversation(self, conversation_id: int) -> list[Robot]:
+        return await self.scalars(self.base().where(Robot.conversation_id == conversation_id).order_by(Robot.id))
+
+    async def outgoing_of_conversation(self, conversation_id: int) -> list[Robot]:
+        stmt = self.base().where(Robot.conversation_id == conversation_id, Robot.outgoing_url.is_not(None))
+        return await self.scalars(stmt.order_by(Robot.id))
+
+    async def get_locked(self, robot_id: int) -> Robot | None:
+        stmt = self.base().where(Robot.id == robot_id).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def count_of_conversation(self, conversation_id: int) -> int:
+        stmt = select(func.count()).select_from(Robot).where(Robot.org_id == self.org_id, Robot.conversation_id == conversation_id)
+        return int((await self.session.execute(stmt)).scalar_one())
+
+    async def remove(self, robot: Robot) -> None:
+        await self.session.delete(robot)
+
+
+async def robot_by_token(session: AsyncSession, access_token: str, *, lock: bool = False) -> Robot | None:
+    """The robot a webhook token names, in whichever organization: the token is the
+    credential, and everything after this lookup is scoped to the robot's org."""
+    stmt = select(Robot).where(Robot.access_token == access_token)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
