@@ -52,3 +52,29 @@ async def test_robot_markdown_and_action_card_render(page: Page, demo_server: di
     await expect(feed.get_by_role("link")).to_have_count(2)
     await expect(feed.get_by_role("link", name="周报二")).to_have_attribute("href", "https://example.com/w2")
     await page.screenshot(path="/tmp/robot-chat.png", full_page=True)
+
+
+async def test_group_owner_adds_a_robot_and_its_webhook_posts(page: Page, demo_server: dict) -> None:
+    robot = demo_server["robot"]
+    await sign_in_through_api(page, "13800000001", demo_server["password"], route=f"chat/{robot['group_id']}")  # 张伟, owner
+    await expect(page.get_by_test_id("conversation-title")).to_contain_text(robot["group_name"])
+    await page.locator(".conv-head").get_by_role("button", name="更多操作").click()
+    await page.get_by_role("menuitem", name="群机器人").click()
+    dialog = page.get_by_role("dialog", name="群机器人")
+    demo = dialog.get_by_test_id("robot").filter(has_text="构建机器人")
+    await expect(demo.get_by_test_id("robot-secret")).to_have_value(robot["secret"])
+
+    await dialog.get_by_test_id("robot-name").fill("监控机器人")
+    await dialog.get_by_role("checkbox", name="加签").uncheck()
+    await dialog.get_by_test_id("robot-keywords").fill("监控，告警")
+    await dialog.get_by_test_id("robot-add").click()
+    added = dialog.get_by_test_id("robot").filter(has_text="监控机器人")
+    await expect(added).to_contain_text("自定义关键词: 监控、告警")
+    webhook = await added.get_by_test_id("robot-webhook").input_value()
+    assert "/robot/send?access_token=" in webhook and await added.get_by_test_id("robot-secret").count() == 0
+    await page.keyboard.press("Escape")
+
+    bot = DingtalkChatbot(webhook)
+    assert await asyncio.to_thread(bot.send_text, "监控：CPU 正常") == {"errcode": 0, "errmsg": "ok"}
+    assert (await asyncio.to_thread(bot.send_text, "CPU 正常"))["errcode"] == 310000
+    await expect(page.get_by_test_id("messages").locator(".msg.from-robot", has_text="监控：CPU 正常")).to_be_visible()

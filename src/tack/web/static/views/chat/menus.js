@@ -5,6 +5,7 @@ import { api } from '../../api.js';
 import { h } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { toast } from '../../ui.js';
+import { openRobots } from './robots.js';
 import { chat, putConversation } from './store.js';
 
 export function conversationMenu(c) {
@@ -12,10 +13,13 @@ export function conversationMenu(c) {
     const current = chat.convs.get(c.id);
     if (current) putConversation(Object.assign(current, { muted: s.muted, pinned: s.pinned }));
   });
-  return [
+  const items = [
     [c.pinned ? 'chat.unpin_top' : 'chat.pin_top', () => settings({ pinned: !c.pinned })],
     [c.muted ? 'chat.unmute' : 'chat.mute', () => settings({ muted: !c.muted })],
   ];
+  // 群机器人: the group's owner and admins manage its custom robots.
+  if (c.kind === 'group' && !c.dissolved && ['owner', 'admin'].includes(c.my_role)) items.push(['robots.title', () => openRobots(c)]);
+  return items;
 }
 
 // A small menu under `anchor`: [[labelKey, action], ...]; closes on a choice or outside click.
