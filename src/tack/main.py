@@ -16,6 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tack.attendance import routes as attendance_routes
 from tack.attendance import tasks as attendance_tasks
 from tack.chat import hooks as chat_hooks
+from tack.approval import routes as approval_routes
+from tack.approval import hooks as approval_hooks
+from tack.approval import tasks as approval_tasks
+from tack.approval import to_attendance as approval_to_attendance
+from tack.approval.actions import templates as approval_templates
 from tack.chat import routes as chat_routes
 from tack.chat.actions import managed as chat_managed
 from tack.chat.limits import ChatLimits
@@ -115,6 +120,7 @@ def _job_registry() -> JobRegistry:
     registry.include(compat_work_notice_tasks.jobs)  # openapi_compat.work_notice_deliver
     registry.include(compat_event_tasks.jobs)  # openapi_compat.event_deliver
     registry.include(robot_tasks.jobs)  # robots.outgoing
+    registry.include(approval_tasks.jobs)  # approval.notify / remind / pay
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -143,6 +149,10 @@ def register_hooks() -> None:
     directory_hooks.on_directory_change(compat_directory_events.on_directory_change)
     # Outgoing robots: a member's message that @-mentions a robot goes to its callback URL.
     chat_hooks.on_message_sent(robot_actions.on_message_sent)
+    # A new organization starts with the built-in approval templates.
+    directory_hooks.on_directory_change(approval_templates.on_directory_change)
+    # Approved (and revoked) leave and approved 补卡 → attendance, through attendance's hook.
+    approval_hooks.on_approval_outcome(approval_to_attendance.on_outcome)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -190,7 +200,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = _job_runner(app.state.uow_factory, settings)
     app.state.chat_limits = ChatLimits()
     _install_error_handlers(app)
-    for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, ding_routes, realtime_gateway):
+    for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, ding_routes, approval_routes, realtime_gateway):
         app.include_router(module.router)
     app.include_router(attendance_routes.router)
     app.include_router(attendance_routes.device_router)

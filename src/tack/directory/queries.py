@@ -18,7 +18,7 @@ from tack.directory.access import (
     require_admin,
     require_department_admin,
 )
-from tack.directory.models import Department, Invitation, JoinRequest, Member, MemberDepartment
+from tack.directory.models import Department, DepartmentManager, Invitation, JoinRequest, Member, MemberDepartment
 from tack.directory.repository import (
     AccountRepository,
     AuditRepository,
@@ -575,3 +575,73 @@ async def active_member_ids_by_phone(session: AsyncSession, org_id: int, phones:
         Member.org_id == org_id, Member.phone.in_(wanted), Member.active.is_(True)
     )
     return {phone: member_id for phone, member_id in await session.execute(stmt)}
+# --- the org chart for approval flows -------------------------------------------------------
+
+
+async def manager_chain(session: AsyncSession, org_id: int, member_id: int, levels: int) -> list[int]:
+    """The member's direct managers (汇报线) upward, nearest first, at most `levels` long;
+    stops at a missing or inactive manager and at a loop."""
+    chain: list[int] = []
+    current = member_id
+    while len(chain) < levels:
+        row = (
+            await session.execute(select(Member.manager_id).where(Member.org_id == org_id, Member.id == current))
+        ).first()
+        nxt = row[0] if row else None
+        if nxt is None or nxt in chain or nxt == member_id:
+            break
+        active = (await session.execute(select(Member.active).where(Member.org_id == org_id, Member.id == nxt))).scalar()
+        if not active:
+            break
+        chain.append(nxt)
+        current = nxt
+    return chain
+
+
+async def department_manager_levels(session: AsyncSession, org_id: int, member_id: int) -> list[list[int]]:
+    """Active managers of the member's main department and of each department above it,
+    nearest first, one list per level (empty where a department has no manager).
+
+    - The main department is the member's department with the lowest id (the directory has
+      no 主部门 flag yet).
+    """
+    mine = (await MemberRepository(session, org_id).department_ids([member_id])).get(member_id, [])
+    if not mine:
+        return []
+    tree = await load_tree(session, org_id)
+    chain = [min(mine), *tree.ancestors(min(mine))]
+    stmt = (
+        select(DepartmentManager.department_id, DepartmentManager.member_id)
+        .join(Member, Member.id == DepartmentManager.member_id)
+        .where(DepartmentManager.org_id == org_id, DepartmentManager.department_id.in_(chain), Member.active.is_(True))
+    )
+    managers: dict[int, list[int]] = {}
+    for dept_id, manager_id in await session.execute(stmt):
+        managers.setdefault(dept_id, []).append(manager_id)
+    return [sorted(managers.get(d, [])) for d in chain]
+
+
+async def admin_member_ids(session: AsyncSession, org_id: int) -> list[int]:
+    """Active owners and admins of the organization."""
+    stmt = select(Member.id).where(Member.org_id == org_id, Member.active.is_(True), Member.role.in_(("owner", "admin")))
+    return sorted(m for (m,) in await session.execute(stmt))
+
+
+async def member_department_ids(session: AsyncSession, org_id: int, member_ids: list[int]) -> dict[int, list[int]]:
+    return await MemberRepository(session, org_id).department_ids(member_ids)
+
+
+async def existing_department_ids(session: AsyncSession, org_id: int, department_ids: list[int] | set[int]) -> set[int]:
+    if not department_ids:
+        return set()
+    stmt = select(Department.id).where(Department.org_id == org_id, Department.id.in_(list(department_ids)))
+    return {d for (d,) in await session.execute(stmt)}
+
+
+async def department_subtree_ids(session: AsyncSession, org_id: int, department_ids: list[int]) -> set[int]:
+    tree = await load_tree(session, org_id)
+    out: set[int] = set()
+    for d in department_ids:
+        if d in tree:
+            out |= tree.subtree(d)
+    return out

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import tack.attendance.models  # noqa: F401
+import tack.approval.models  # noqa: F401
 import tack.chat.models  # noqa: F401
 import tack.ding.models  # noqa: F401
 import tack.directory.models  # noqa: F401  (registers the tables)
