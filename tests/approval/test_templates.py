@@ -62,6 +62,12 @@ class TestFlowChecks:
         form = [f for f in leave["form"] if f["key"] != "period"]
         r = await alice.put(alice.org(f"/approval/templates/{leave['id']}"), json={"form": form}, expect=422)
         assert _codes(r) == ["builtin_field_required"]
+        optional = [{**f, "required": False} if f["key"] == "leave_type" else f for f in leave["form"]]
+        r = await alice.put(alice.org(f"/approval/templates/{leave['id']}"), json={"form": optional}, expect=422)
+        assert r["detail"]["errors"] == [{"field": "leave_type", "error": "builtin_field_required"}]
+        renamed = [{**f, "label": "假别"} if f["key"] == "leave_type" else f for f in leave["form"]]
+        edited = await alice.put(alice.org(f"/approval/templates/{leave['id']}"), json={"form": renamed})
+        assert edited["version"] == 2
 
 
 class TestManage:

@@ -6,7 +6,7 @@ from pathlib import Path
 import tack.web
 
 STATIC = Path(tack.web.__file__).parent / "static"
-KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|department|admin|picker|invitation|join_request|import|export|audit|join|account|chat|ding|attendance)\.[a-z_.]+)'")
+KEY_LITERAL = re.compile(r"'((?:nav|common|error|auth|org|role|directory|member|department|admin|picker|invitation|join_request|import|export|audit|join|account|chat|ding|attendance|approval)\.[a-z_.]+)'")
 # Keys built at run time from server values: every value the server can send must be there.
 DYNAMIC = {
     "role.": ["owner", "admin", "subadmin", "member"],
@@ -20,8 +20,12 @@ DYNAMIC = {
     "attendance.state.": ["in", "late", "not_in", "field", "leave", "rest"],
     "attendance.source.": ["app", "device", "correction"],
     "attendance.kind.": ["fixed", "flexible", "scheduled"],
+    "approval.status.": ["running", "approved", "rejected", "withdrawn", "revoked"],
+    "approval.box.": ["pending", "done", "submitted", "cc"],
+    "approval.task.": ["pending", "approved", "rejected", "transferred", "returned", "cancelled"],
 }
-NOT_KEYS = {"directory.csv", "directory.xlsx"}  # download file names that look like keys
+# download file names, and card button actions, that look like keys
+NOT_KEYS = {"directory.csv", "directory.xlsx", "approval.open", "approval.approve", "approval.reject"}
 
 
 def _catalogues() -> dict[str, set[str]]:

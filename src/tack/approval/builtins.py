@@ -114,7 +114,9 @@ def check_builtin_fields(kind: str, form: list[FieldDef]) -> None:
     """A built-in template keeps the fields its side effects read."""
     needed = REQUIRED_FIELDS.get(kind, {})
     have = {f.key: f.kind for f in form}
-    missing = [k for k, v in needed.items() if have.get(k) != v]
+    # Invoices may be left out of a reimbursement; every other built-in field must be filled in.
+    must_fill = {f.key for f in form if f.required} | {"invoices"}
+    missing = [k for k, v in needed.items() if have.get(k) != v or k not in must_fill]
     if missing:
         raise InvalidTemplate(errors=[{"field": k, "error": "builtin_field_required"} for k in missing])
     if kind == "leave":

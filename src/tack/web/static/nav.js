@@ -41,6 +41,14 @@ export const NAV_ITEMS = [
     load: () => import('./views/attendance/index.js'),
   },
   {
+    route: 'approval',
+    label: 'nav.approval',
+    icon: icon('M9 2h6a1 1 0 0 1 1 1v1h3a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1h3V3a1 1 0 0 1 1-1Zm1 2v2h4V4h-4Zm5.3 6.3-4.8 4.8-2.3-2.3-1.4 1.4 3.7 3.7 6.2-6.2-1.4-1.4Z'),
+    visible: () => true,
+    load: () => import('./views/approval/index.js'),
+    background: () => import('./views/approval/card.js'),
+  },
+  {
     route: 'admin',
     label: 'nav.admin',
     icon: icon('M12 1 3 5v6c0 5.5 3.8 10.7 9 12 5.2-1.3 9-6.5 9-12V5l-9-4Zm0 6a3 3 0 1 1 0 6 3 3 0 0 1 0-6Zm0 14c-2.2-.7-4-2.3-5-4.4 0-1.6 3.3-2.5 5-2.5s5 .9 5 2.5c-1 2.1-2.8 3.7-5 4.4Z'),
