@@ -19,13 +19,13 @@ async def test_english_toggle_switches_ui_strings(page: Page, demo_server: dict)
     await sign_in(page, demo_server["logins"]["owner"]["login"], demo_server["password"], language="en")
 
     nav = page.get_by_role("navigation", name="Navigation")
-    await expect(nav.locator("[data-nav] .nav-label")).to_have_text(["Messages", "DING", "Directory", "Attendance", "Admin", "Me"])
+    await expect(nav.locator("[data-nav] .nav-label")).to_have_text(["Messages", "DING", "Directory", "Attendance", "Approvals", "Admin", "Me"])
     await expect(page.get_by_test_id("member-search")).to_have_attribute("placeholder", "Search name, pinyin, phone, employee no.")
 
     await page.reload()  # the choice is kept in localStorage
     await expect(nav.get_by_role("link", name="Directory")).to_be_visible()
     await page.get_by_role("navigation", name="Navigation").get_by_test_id("lang-toggle").click()
-    await expect(page.get_by_role("navigation", name="导航").locator("[data-nav]")).to_have_text(["消息", "DING", "通讯录", "考勤", "管理后台", "我的"])
+    await expect(page.get_by_role("navigation", name="导航").locator("[data-nav]")).to_have_text(["消息", "DING", "通讯录", "考勤", "审批", "管理后台", "我的"])
 
 
 async def test_server_error_message_follows_the_language(page: Page, demo_server: dict) -> None:

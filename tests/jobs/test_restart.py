@@ -25,6 +25,7 @@ from tack.storage.uow import UnitOfWorkFactory
 JOBS = 30
 LEASE_SECONDS = 3
 LONG = 10
+STARTUP_DEADLINE_S = 120
 
 
 def _free_port() -> int:
@@ -60,8 +61,11 @@ class Server:
             cwd=self.data_dir,
         )
         self.pids.append(self.proc.pid)
+        # A deadline, not a count of tries: on a busy 2-core machine (CI runs the SQLite and
+        # PostgreSQL passes side by side) a cold start takes far longer than on a quiet one.
+        deadline = asyncio.get_running_loop().time() + STARTUP_DEADLINE_S
         async with httpx.AsyncClient() as client:
-            for _ in range(300):
+            while asyncio.get_running_loop().time() < deadline:
                 assert self.proc.poll() is None, (self.data_dir / f"server-{len(self.pids) - 1}.log").read_text()
                 try:
                     if (await client.get(f"http://127.0.0.1:{self.port}/api/openapi.json")).status_code == 200:
@@ -69,7 +73,7 @@ class Server:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.1)
-        raise AssertionError("the server did not start")
+        raise AssertionError(f"the server did not start within {STARTUP_DEADLINE_S} s")
 
     async def stop(self, sig: signal.Signals) -> None:
         assert self.proc is not None
