@@ -36,6 +36,7 @@ from tack.directory.routes import orgs as org_routes
 from tack.jobs import JobRegistry, JobRunner
 from tack.jobs_admin import routes as jobs_admin_routes
 from tack.openapi_compat import errors as compat_errors
+from tack.openapi_compat.lane import LeanLane
 from tack.openapi_compat import routes as compat_token_routes
 from tack.openapi_compat.apps import routes as compat_app_routes
 from tack.openapi_compat import unsupported as compat_unsupported
@@ -54,7 +55,7 @@ from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.settings import RealtimeSettings
 from tack.settings import Settings
-from tack.storage.db import make_engine, make_read_engine, make_sessionmaker, read_sessionmaker
+from tack.storage.db import make_engine, make_read_engine, make_sessionmaker, read_sessionmaker, single_read_engine
 from tack.storage.uow import UnitOfWorkFactory
 from tack.web import routes as web_routes
 
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     read_engine = make_read_engine(settings.resolved_database_url, engine)
     app.state.read_engine = read_engine
     app.state.read_sessionmaker = read_sessionmaker(read_engine)
+    app.state.single_read_engine = single_read_engine(read_engine)
     app.state.job_runner = _job_runner(app.state.uow_factory, settings)
     app.state.chat_limits = ChatLimits()
     _install_error_handlers(app)
@@ -213,6 +215,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
+    # The open platform's hottest GET paths skip the router (answered the same way: lane.py).
+    app.add_middleware(LeanLane, paths=compat_contact_routes.LEAN, handlers=app.exception_handlers)
     app.include_router(web_routes.router)
     web_routes.mount_static(app)
     web_routes.mount_api_docs(app)

@@ -169,3 +169,25 @@ async def test_a_stale_cache_entry_never_refuses_a_good_token(client, cast):
     APPS.put(replace(cached, app_key="dingstale", secret_version=cached.secret_version + 5, enabled=False))
     assert (await client.get("/user/get", params=params)).json()["errcode"] == 0
     assert APPS.get(app["id"]) == cached
+
+
+async def test_a_change_in_flight_is_not_undone_by_a_concurrent_token_check(app, client, cast):
+    """A call checked while "disable" is flushed but not committed reloads the app as it still
+    is (enabled) into the cache; that entry must not outlive the commit."""
+    from tack.core.actor import Actor
+    from tack.openapi_compat.apps.actions import check_update_app
+    from tack.openapi_compat.apps.schemas import AppUpdate
+    from tack.openapi_compat.tokens import APPS
+
+    alice = cast["alice"]
+    created = await create_app(alice)
+    token = await gettoken(client, created)
+    params = {"access_token": token, "userid": str(alice.member_id)}
+    assert (await client.get("/user/get", params=params)).json()["errcode"] == 0
+    owner = Actor(account_id=0, org_id=alice.org_id, member_id=alice.member_id, role="owner")
+    async with app.state.uow_factory() as uow:
+        await check_update_app(uow, owner, created["id"], AppUpdate(enabled=False))
+        assert (await client.get("/user/get", params=params)).json()["errcode"] == 0
+        assert APPS.get(created["id"]) is not None and APPS.get(created["id"]).enabled
+    assert APPS.get(created["id"]) is None
+    assert (await client.get("/user/get", params=params)).json()["errcode"] == 40014

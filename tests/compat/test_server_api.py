@@ -127,3 +127,49 @@ async def test_an_app_sees_only_its_own_org(client, cast):
     assert r.json()["errcode"] == 40035
     for body in (r.json(),):
         assert body["errcode"] not in LOOP_CODES
+
+
+async def test_user_get_answers_the_directory_as_it_is_now(client, cast):
+    """/user/get (served before the router, from one statement) shows every change at once:
+    nothing of a member is cached. Its object agrees with /topapi/v2/user/get."""
+    alice, bob = cast["alice"], cast["bob"]
+    token = await _token(client, cast, scopes=["contact.read", "contact.mobile"])
+    params = {"access_token": token, "userid": str(bob.member_id)}
+    before = (await client.get("/user/get", params=params)).json()
+    assert before["errcode"] == 0 and before["name"] == "bob" and before["department"] == [bob.refs["rd"]]
+    await alice.patch(alice.org(f"/members/{bob.member_id}"), json={
+        "name": "鲍勃", "job_title": "架构师", "department_ids": [bob.refs["rd"], bob.refs["mk"]],
+        "manager_id": alice.member_id, "hire_date": "2024-03-01",
+    })
+    after = (await client.get("/user/get", params=params)).json()
+    assert after["name"] == "鲍勃" and after["position"] == "架构师"
+    assert after["department"] == sorted([bob.refs["rd"], bob.refs["mk"]])
+    assert after["managerUserId"] == str(alice.member_id) and after["hiredDate"] == 1709251200000
+    assert after["mobile"] and after["isAdmin"] is False and after["active"] is True
+    top = (await client.post("/topapi/v2/user/get", params={"access_token": token}, json={"userid": str(bob.member_id)})).json()
+    result = top["result"]
+    assert (result["name"], result["title"], result["dept_id_list"], result["mobile"], result["manager_userid"]) == (
+        after["name"], after["position"], after["department"], after["mobile"], after["managerUserId"]
+    )
+    owner = (await client.get("/user/get", params={**params, "userid": str(alice.member_id)})).json()
+    assert owner["isAdmin"] is True and owner["isBoss"] is True and owner["department"] == [1]
+    await alice.post(alice.org(f"/members/{bob.member_id}/deactivate"))
+    assert (await client.get("/user/get", params=params)).json()["errcode"] == 60121
+
+
+async def test_user_get_errors_in_the_order_of_every_oapi_route(client, cast):
+    """Token first (with the userid missing too), then the scope, then the parameter."""
+    bob = cast["bob"]
+    r = await client.get("/user/get", params={"access_token": "bad"})
+    assert r.status_code == 200 and r.json()["errcode"] == 40014
+    assert (await client.get("/user/get")).json()["errcode"] == 40000
+    no_scope = await _token(client, cast, scopes=["message.work_notice"])
+    r = await client.get("/user/get", params={"access_token": no_scope})
+    assert r.json()["errcode"] == 88 and r.json()["sub_code"] == "60011"
+    token = await _token(client, cast, name="second")
+    assert (await client.get("/user/get", params={"access_token": token})).json()["errcode"] == 40035
+    for userid in ("abc", "0", "-1", "9" * 30, str(bob.member_id + 10_000)):
+        assert (await client.get("/user/get", params={"access_token": token, "userid": userid})).json()["errcode"] == 60121
+    # Other methods still go to the router, answered in DingTalk's form.
+    r = await client.post("/user/get", params={"access_token": token, "userid": str(bob.member_id)})
+    assert r.status_code == 200 and r.json()["errcode"] not in (0, *LOOP_CODES)

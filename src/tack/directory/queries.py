@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
 from tack.core.errors import NotFound
 from tack.directory.access import (
+    MemberNotFound,
     access_department_by_id,
     access_member_by_id,
     invisible_departments,
@@ -24,6 +25,8 @@ from tack.directory.repository import (
     AuditRepository,
     DepartmentRepository,
     MemberRepository,
+    member_profile_rows,
+    org_root_id,
 )
 from tack.directory.schemas import (
     AccountRead,
@@ -187,6 +190,42 @@ async def get_member(session: AsyncSession, actor: Actor, member_id: int) -> Mem
     if member.role == "subadmin" and actor.is_any_admin:
         read.scope_department_ids = await repo.scope_department_ids(member.id)
     return read
+
+
+async def get_member_as_admin(db: AsyncConnection | AsyncSession, actor: Actor, member_id: int) -> MemberRead:
+    """`get_member` for a viewer who sees the whole directory (an owner or admin, or an app,
+    which reads as an admin), in one statement that runs on a bare connection as well: the
+    open platform's hottest read (/user/get). The same answer as `get_member` for such a
+    viewer (every department and phone visible, a deactivated member found), except that a
+    sub-admin's `scope_department_ids` are not loaded. Anyone else goes through `get_member`.
+    """
+    if not actor.is_admin:
+        raise ValueError("get_member_as_admin is for owners, admins and apps; use get_member")
+    rows = await member_profile_rows(db, org_id_of(actor), member_id)
+    if not rows:
+        raise MemberNotFound()
+    m = rows[0]
+    return MemberRead.model_construct(
+        id=m.id,
+        name=m.name,
+        phone=m.phone,
+        email=m.email,
+        job_title=m.job_title,
+        employee_no=m.employee_no,
+        department_ids=[r.department_id for r in rows if r.department_id is not None],
+        manager_id=m.manager_id,
+        hire_date=m.hire_date,
+        role=m.role,
+        active=m.active,
+        hide_phone=m.hide_phone,
+        has_account=m.account_id is not None,
+    )
+
+
+async def root_department_id(db: AsyncConnection | AsyncSession, actor: Actor) -> int:
+    """The id of the organization's root department (the organization itself), which never
+    changes; one statement, on a session or a bare connection."""
+    return await org_root_id(db, org_id_of(actor))
 
 
 def _escape_like(text: str) -> str:

@@ -3,8 +3,8 @@
 
 import re
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from tack.directory.models import (
     Account,
@@ -127,6 +127,38 @@ class DepartmentRepository(OrgRepository[Department]):
 
     async def delete(self, department: Department) -> None:
         await self.session.delete(department)
+
+
+# One member's profile with the ids of their departments, one row per department (one row
+# with department_id NULL when they have none), in one statement. Built once: a statement
+# object keeps its cache key, so each run skips rebuilding it (the open platform's /user/get).
+_PROFILE = (
+    select(
+        Member.id, Member.name, Member.phone, Member.email, Member.job_title, Member.employee_no,
+        Member.manager_id, Member.hire_date, Member.role, Member.active, Member.hide_phone, Member.account_id,
+        MemberDepartment.department_id,
+    )
+    .outerjoin(
+        MemberDepartment,
+        (MemberDepartment.member_id == Member.id) & (MemberDepartment.org_id == Member.org_id),
+    )
+    .where(Member.org_id == bindparam("org_id"), Member.id == bindparam("member_id"))
+    .order_by(MemberDepartment.department_id)
+)
+
+
+async def member_profile_rows(db: AsyncConnection | AsyncSession, org_id: int, member_id: int) -> list[Row]:  # type: ignore[type-arg]
+    """The rows of `_PROFILE` for one member of one organization (empty: no such member). Runs
+    on a bare connection too, which a hot read uses to skip the ORM session's own cost."""
+    return list((await db.execute(_PROFILE, {"org_id": org_id, "member_id": member_id})).all())
+
+
+_ROOT = select(Department.id).where(Department.org_id == bindparam("org_id"), Department.parent_id.is_(None))
+
+
+async def org_root_id(db: AsyncConnection | AsyncSession, org_id: int) -> int:
+    """The organization's root department id (it has no parent); on a session or a connection."""
+    return int((await db.execute(_ROOT, {"org_id": org_id})).scalar_one())
 
 
 class MemberRepository(OrgRepository[Member]):

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.openapi_compat import errors
 from tack.openapi_compat.errors import OapiError, Style, TopError, V1Error
-from tack.openapi_compat.tokens import AppCaller, TokenProblem, check_token
-from tack.storage.deps import get_read_session
+from tack.openapi_compat.tokens import AppCaller, TokenProblem, check_token, check_token_lazily
+from tack.storage.deps import get_read_session, read_session_opener
 
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 
@@ -64,6 +64,19 @@ async def resolve(request: Request, session: AsyncSession, token: str | None, st
 async def oapi_caller(request: Request, session: ReadSession) -> AppCaller:
     style = errors.style_of(request.url.path) or "oapi"
     return await resolve(request, session, request.query_params.get("access_token"), style)
+
+
+async def lean_oapi_caller(request: Request) -> AppCaller:
+    """`oapi_caller` for the lean lane (lane.py): no session is held for the request; one is
+    opened only when the app's state is not cached (see tokens.py)."""
+    style = errors.style_of(request.scope["path"]) or "oapi"
+    ip = client_ip(request)
+    result = await check_token_lazily(
+        read_session_opener(request), server_secret(request), request.query_params.get("access_token"), ip=ip
+    )
+    if isinstance(result, TokenProblem):
+        raise token_error(result, style, ip)
+    return result
 
 
 async def v1_caller(request: Request, session: ReadSession) -> AppCaller:

@@ -50,7 +50,8 @@ def _tune_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int, autocheckpoint: b
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "NONE":  # NONE: single-statement reads (see single_read_engine)
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 class WalCheckpointer:
@@ -124,6 +125,14 @@ def make_read_engine(url: str, write_engine: AsyncEngine) -> AsyncEngine:
     )
     _tune_sqlite(engine, busy_timeout_ms=5000)
     return engine.execution_options(sqlite_begin="DEFERRED")
+
+
+def single_read_engine(read_engine: AsyncEngine) -> AsyncEngine:
+    """The read engine for hot reads of one statement (deps.read_connection): on SQLite it
+    sends no BEGIN, as a lone SELECT is already a consistent snapshot in WAL mode, which
+    saves a round of SQLAlchemy's statement machinery per request. Same pool; on PostgreSQL
+    the option means nothing."""
+    return read_engine.execution_options(sqlite_begin="NONE")
 
 
 def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -31,7 +31,9 @@ class UnitOfWork:
         self._events: list[Event] = []
         self._jobs: list[dict[str, Any]] = []
         self._wake_at: datetime | None = None
-        self.after_commit: list[Any] = []
+        # Plain callables run right after COMMIT (not on rollback): for in-process caches that
+        # must forget what a concurrent reader may have loaded while the change was in flight.
+        self.after_commit: list[Callable[[], None]] = []
 
     def publish(self, event: Event) -> None:
         self._events.append(event)
@@ -62,6 +64,9 @@ class UnitOfWork:
         jobs, self._jobs = self._jobs, []
         await insert_jobs(self.session, jobs)
         await self.session.commit()
+        callbacks, self.after_commit = self.after_commit, []
+        for callback in callbacks:
+            callback()
         events, self._events = self._events, []
         wake_at, self._wake_at = self._wake_at, None
         if events:
@@ -70,6 +75,7 @@ class UnitOfWork:
             self._wake_jobs(wake_at)
 
     async def rollback(self) -> None:
+        self.after_commit.clear()
         self._events.clear()
         self._jobs.clear()
         self._wake_at = None

@@ -97,6 +97,13 @@ async def check_create_app(uow: UnitOfWork, actor: Actor, body: AppCreate) -> Ap
     return AppCredentials(**app_read(app).model_dump(), app_secret=app.app_secret)
 
 
+def _forget(uow: UnitOfWork, app_id: int) -> None:
+    """Drops the app from the token cache now and again after COMMIT: a token check running
+    while the change is in flight reloads the old state, which must not outlive the commit."""
+    APPS.drop(app_id)
+    uow.after_commit.append(lambda: APPS.drop(app_id))
+
+
 async def check_update_app(uow: UnitOfWork, actor: Actor, app_id: int, body: AppUpdate) -> AppRead:
     """Disabling takes effect on the next call: tokens are checked against the app each time."""
     app = await access_app_by_id(uow.session, actor, app_id)
@@ -115,7 +122,7 @@ async def check_update_app(uow: UnitOfWork, actor: Actor, app_id: int, body: App
         app.enabled = changes["enabled"] = body.enabled  # type: ignore[assignment]
     app.updated_at = utc_now()
     await uow.session.flush()
-    APPS.drop(app.id)  # this process answers with the new state at once (others within seconds)
+    _forget(uow, app.id)  # this process answers with the new state at once (others within seconds)
     if changes:
         await do_audit(uow, actor, "app.update", target_type="app", target_id=app.id, target_name=app.name,
                        detail=changes)
@@ -131,7 +138,7 @@ async def check_rotate_secret(uow: UnitOfWork, actor: Actor, app_id: int) -> App
     app.secret_version += 1
     app.updated_at = utc_now()
     await uow.session.flush()
-    APPS.drop(app.id)
+    _forget(uow, app.id)
     await do_audit(uow, actor, "app.rotate_secret", target_type="app", target_id=app.id, target_name=app.name)
     return AppCredentials(**app_read(app).model_dump(), app_secret=app.app_secret)
 
@@ -141,4 +148,4 @@ async def check_delete_app(uow: UnitOfWork, actor: Actor, app_id: int) -> None:
     await do_audit(uow, actor, "app.delete", target_type="app", target_id=app.id, target_name=app.name)
     await uow.session.delete(app)
     await uow.session.flush()
-    APPS.drop(app.id)
+    _forget(uow, app.id)
