@@ -92,6 +92,21 @@ class TestDevices:
         r2 = await client.post("/api/v1/attendance/device/punches", json={"records": []})
         assert r2.status_code == 422  # headers missing
 
+    async def test_punches_off_the_calendar_are_rejected_one_by_one(self, cast, office, client, app):
+        alice, bob = cast["alice"], cast["bob"]
+        d = await alice.post(alice.org("/attendance/devices"), json={"name": "前台", "serial": "ZK-0250"}, expect=201)
+        monday = next_weekday(0)
+        with at(local(monday, "20:00")):
+            r = await upload(client, d, [
+                {"member_id": bob.member_id, "at": "9999-12-31T12:00:00Z"},
+                {"member_id": bob.member_id, "at": "0001-01-01T00:00:00+05:00"},
+                {"member_id": bob.member_id, "at": (local(monday, "20:00") + timedelta(days=2)).isoformat()},
+                {"member_id": bob.member_id, "at": local(monday, "09:00").isoformat()},
+            ])
+        assert (r["accepted"], r["duplicates"]) == (1, 0)
+        assert r["rejected"] == [{"index": i, "code": "bad_time"} for i in (0, 1, 2)]
+        assert len(await records_of(app, bob.member_id)) == 1
+
     async def test_binding_to_the_groups_devices(self, cast, office, client, app):
         alice, bob = cast["alice"], cast["bob"]
         await alice.patch(alice.org(f"/attendance/groups/{office['group']['id']}"), json={"require_binding": True})
@@ -108,8 +123,9 @@ class TestDevices:
     async def test_another_orgs_members_are_unknown_to_a_device(self, cast, office, client, app):
         alice, dave = cast["alice"], cast["dave"]
         d = await alice.post(alice.org("/attendance/devices"), json={"name": "前台", "serial": "ZK-0400"}, expect=201)
-        with at(local(next_weekday(0), "10:00")):
-            r = await upload(client, d, [{"member_id": dave.member_id, "at": local(next_weekday(0), "09:00").isoformat()}])
+        monday = next_weekday(0)
+        with at(local(monday, "10:00")):
+            r = await upload(client, d, [{"member_id": dave.member_id, "at": local(monday, "09:00").isoformat()}])
         assert r["rejected"] == [{"index": 0, "code": "member_not_found"}]
         await dave.get(dave.org(f"/attendance/devices/{d['id']}"), expect=405)
         await dave.patch(dave.org(f"/attendance/devices/{d['id']}"), json={"active": False}, expect=404)

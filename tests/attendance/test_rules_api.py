@@ -134,6 +134,10 @@ class TestScheduledShifts:
         assert alice.last.json()["code"] == "schedule_overlap"
         await alice.put(alice.org("/attendance/schedules"), json={"items": [{"member_id": cast["carol"].member_id, "day": d.isoformat(), "shift_id": night["id"]}]}, expect=400)
         assert alice.last.json()["code"] == "not_scheduled_group"
+        for bad in ({"items": []}, {"items": [{"member_id": bob.member_id, "day": "9999-12-31", "shift_id": night["id"]}]}):
+            await alice.put(alice.org("/attendance/schedules"), json=bad, expect=422)
+            assert alice.last.json()["code"] == "validation_error"
+        await alice.get(alice.org("/attendance/holidays"), params={"from_day": "9999-12-01", "to_day": "9999-12-31"}, expect=422)
         with at(local(d, "21:55")):
             r = await punch(bob, where=None, kind="in")
             assert r["record"]["day"] == d.isoformat()

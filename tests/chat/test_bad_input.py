@@ -45,6 +45,19 @@ async def test_ids_beyond_64_bits_are_refused_not_overflowed(cast):
     assert page["items"] == []
 
 
+async def test_search_dates_without_a_utc_instant_are_refused(cast):
+    alice = cast["alice"]
+    search = alice.org("/messages/search")
+    calls = [
+        ("GET", search, {"params": {"q": "x", "since": "9999-12-31T23:00:00-10:00"}}),
+        ("GET", search, {"params": {"q": "x", "until": "0001-01-01T00:00:00+05:00"}}),
+        ("GET", search, {"params": {"q": "x", "since": "not a date"}}),
+    ]
+    assert await _codes(alice, calls) == [(422, "validation_error")] * len(calls)
+    ok = await alice.get(search, params={"q": "x", "since": "2026-01-01T00:00:00+08:00"})
+    assert ok["items"] == []
+
+
 async def test_text_the_database_cannot_hold_is_refused(cast):
     alice, bob = cast["alice"], cast["bob"]
     d = await direct(alice, bob)

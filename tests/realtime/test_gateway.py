@@ -38,6 +38,12 @@ class TestRegister:
         r = await dave.post("/api/v1/realtime/register", json={"org_id": alice.org_id}, expect=404)
         assert r["code"] == "org_not_found"
 
+    async def test_org_id_beyond_64_bits_is_refused(self, cast):
+        bob = cast["bob"]
+        for org_id in (2**63, 0, "x"):
+            r = await bob.post("/api/v1/realtime/register", json={"org_id": org_id}, expect=422)
+            assert r["code"] == "validation_error"
+
 
 class TestWebSocket:
     async def test_live_drop_resume_exactly_once_in_order(self, cast, live_url):

@@ -71,6 +71,8 @@ from tack.attendance.repository import (
 )
 from tack.attendance.rules import ShiftInstance, distance_m, instance, normalise_bssid, pick_instance, shift_span_minutes
 from tack.attendance.schemas import (
+    FIRST_DAY,
+    LAST_DAY,
     CheckinCreate,
     CheckinRead,
     DeviceBatch,
@@ -716,6 +718,11 @@ async def check_device_batch(
         member_id = punch.member_id or by_no.get(punch.employee_no or "")
         if punch.at.tzinfo is None:
             rejected.append(DeviceRejected(index=index, code="naive_time"))
+            continue
+        # A machine's clock may lag (an offline backlog is old) but not run a day ahead;
+        # nothing outside the attendance calendar's span can be placed on a day.
+        if not FIRST_DAY < punch.at.date() < LAST_DAY or punch.at > now + timedelta(days=1):
+            rejected.append(DeviceRejected(index=index, code="bad_time"))
             continue
         if member_id is None or member_id not in contacts or not contacts[member_id].active:
             rejected.append(DeviceRejected(index=index, code="member_not_found"))

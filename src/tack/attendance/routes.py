@@ -1,6 +1,5 @@
 """Attendance HTTP routes under /api/v1/orgs/{org_id}/attendance."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -11,6 +10,7 @@ from tack.attendance.errors import BadRange
 from tack.attendance.stats import month_range
 from tack.attendance.schemas import (
     MAX_ID,
+    Day,
     BoardRead,
     CheckinCreate,
     CheckinRead,
@@ -124,7 +124,7 @@ async def delete_place(actor: CurrentActor, uow: UoW, place_id: Id) -> Response:
 
 
 @router.get("/holidays")
-async def list_holidays(actor: CurrentActor, session: ReadSession, from_day: date, to_day: date) -> HolidayList:
+async def list_holidays(actor: CurrentActor, session: ReadSession, from_day: Day, to_day: Day) -> HolidayList:
     return await queries.list_holidays(session, actor, from_day, to_day)
 
 
@@ -137,8 +137,8 @@ async def set_holidays(actor: CurrentActor, uow: UoW, body: HolidaySet) -> Holid
 async def list_schedules(
     actor: CurrentActor,
     session: ReadSession,
-    from_day: date,
-    to_day: date,
+    from_day: Day,
+    to_day: Day,
     member_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> ScheduleList:
     return await queries.list_schedules(session, actor, from_day, to_day, member_id)
@@ -164,13 +164,13 @@ async def my_today(actor: CurrentActor, session: ReadSession) -> TodayRead:
 
 
 @router.get("/me/records")
-async def my_records(actor: CurrentActor, session: ReadSession, from_day: date, to_day: date) -> RecordList:
+async def my_records(actor: CurrentActor, session: ReadSession, from_day: Day, to_day: Day) -> RecordList:
     records, _ = await queries.my_records(session, actor, from_day, to_day)
     return records
 
 
 @router.get("/me/results")
-async def my_results(actor: CurrentActor, session: ReadSession, from_day: date, to_day: date) -> ResultList:
+async def my_results(actor: CurrentActor, session: ReadSession, from_day: Day, to_day: Day) -> ResultList:
     _, results = await queries.my_records(session, actor, from_day, to_day)
     return results
 
@@ -182,8 +182,8 @@ async def my_results(actor: CurrentActor, session: ReadSession, from_day: date, 
 async def list_results(
     actor: CurrentActor,
     session: ReadSession,
-    from_day: date,
-    to_day: date,
+    from_day: Day,
+    to_day: Day,
     member_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> ResultList:
     return await queries.list_results(session, actor, from_day, to_day, member_id)
@@ -193,8 +193,8 @@ async def list_results(
 async def stats(
     actor: CurrentActor,
     session: ReadSession,
-    from_day: date,
-    to_day: date,
+    from_day: Day,
+    to_day: Day,
     group_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     department_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> StatsRead:

@@ -14,6 +14,11 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 HHMM = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5)]
 Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
 MAX_ID = 2**53
+# The attendance calendar's span. Days are shifted by a day or two and turned into instants in
+# the org's time zone; at the ends of Python's date range that arithmetic overflows, so input
+# outside this span is refused (422) instead.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class Strict(BaseModel):
@@ -148,7 +153,7 @@ class PlaceList(BaseModel):
 
 
 class HolidayItem(Strict):
-    day: date
+    day: Day
     kind: Literal["holiday", "workday"]  # workday: a make-up workday (调休)
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
 
@@ -156,8 +161,8 @@ class HolidayItem(Strict):
 class HolidaySet(Strict):
     """Replaces the calendar of the days between `from_day` and `to_day` (inclusive)."""
 
-    from_day: date
-    to_day: date
+    from_day: Day
+    to_day: Day
     items: list[HolidayItem] = Field(default_factory=list, max_length=400)
 
 
@@ -167,12 +172,12 @@ class HolidayList(BaseModel):
 
 class ScheduleItem(Strict):
     member_id: Annotated[int, Field(ge=1, le=MAX_ID)]
-    day: date
+    day: Day
     shift_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None  # None: rest
 
 
 class ScheduleSet(Strict):
-    items: list[ScheduleItem] = Field(max_length=5000)
+    items: list[ScheduleItem] = Field(min_length=1, max_length=5000)
 
 
 class ScheduleList(BaseModel):

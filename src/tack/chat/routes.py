@@ -1,6 +1,5 @@
 """Chat HTTP routes under /api/v1/orgs/{org_id}: conversations, members, messages, receipts, search."""
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
@@ -42,6 +41,7 @@ from tack.chat.schemas import (
     plain_text,
 )
 from tack.core.actor import Actor
+from tack.core.clock import UtcDateTime
 from tack.directory.auth import CurrentActor
 from tack.directory.schemas import MAX_ID
 from tack.storage.deps import get_read_session, get_uow
@@ -271,8 +271,8 @@ async def search_messages(
     q: Annotated[str, Query(min_length=1, max_length=100), AfterValidator(plain_text)],
     conversation_id: QueryId | None = None,
     sender_member_id: QueryId | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcDateTime | None = None,
+    until: UtcDateTime | None = None,
     before_id: QueryId | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResult:

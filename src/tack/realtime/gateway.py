@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketState
@@ -65,7 +65,7 @@ class QueueGone(AppError):
 
 
 class RegisterCreate(BaseModel):
-    org_id: int
+    org_id: int = Field(ge=1, le=2**63 - 1)
 
 
 class Snapshot(BaseModel):

@@ -159,7 +159,10 @@ async function drawDevices(host) {
 
 async function drawHolidays(host) {
   const year = new Date().getFullYear();
-  const list = await api.get(`${base()}/holidays`, { from_day: `${year}-01-01`, to_day: `${year + 1}-12-31` });
+  // This year and next (the 国务院 calendar for next year comes out in the autumn); the server
+  // lists at most 400 days at once, so one request per year.
+  const years = await Promise.all([year, year + 1].map((y) => api.get(`${base()}/holidays`, { from_day: `${y}-01-01`, to_day: `${y}-12-31` })));
+  const list = { items: years.flatMap((l) => l.items) };
   clear(host,
     list.items.length ? h('ul', {}, list.items.map((i) => h('li', {}, i.day, ' ', h('span', { class: 'tag' + (i.kind === 'holiday' ? ' tag-muted' : '') }, t(`attendance.holiday.${i.kind}`)), ' ', i.name, ' ',
       h('button', { type: 'button', class: 'btn btn-small btn-danger', onclick: async () => {
