@@ -103,8 +103,8 @@ async def list_box(session: AsyncSession, actor: Actor, box: Box, *, before_id: 
     org_id, me = org_id_of(actor), my_member_id(actor)
     if box in ("pending", "done"):
         rows = await TaskRepository(session, org_id).page(me, done=box == "done", before_id=before_id, limit=limit)
-        items = await summaries(session, org_id, [i for _, i in rows], [t.id for t, _ in rows])
-        cursor = rows[-1][0].id if len(rows) == limit else None
+        items = await summaries(session, org_id, rows, [r.task_id for r in rows])
+        cursor = rows[-1].task_id if len(rows) == limit else None
         return InstanceList(items=items, next_before_id=cursor)
     if box == "submitted":
         instances = await InstanceRepository(session, org_id).submitted_page(me, before_id=before_id, limit=limit)

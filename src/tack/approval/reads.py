@@ -1,7 +1,9 @@
 """Building read shapes from rows (shared by queries and actions)."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.approval.access import InstanceAccess
@@ -12,7 +14,6 @@ from tack.approval.repository import (
     FileRepository,
     PaymentRepository,
     TaskRepository,
-    TemplateRepository,
     VersionRepository,
 )
 from tack.approval.schemas import (
@@ -30,6 +31,12 @@ from tack.approval.schemas import (
     Visibility,
 )
 from tack.directory.queries import member_cards
+from tack.directory.schemas import MemberCard
+
+FILE_KINDS = ("attachment", "image")
+# Parsed forms by (org, version id): a version is frozen once written, so this never goes stale.
+_FORMS: dict[tuple[int, int], list[FieldDef]] = {}
+_FORMS_MAX = 512
 
 
 def template_read(t: ApprovalTemplate, v: ApprovalTemplateVersion) -> TemplateRead:
@@ -48,15 +55,37 @@ def template_read(t: ApprovalTemplate, v: ApprovalTemplateVersion) -> TemplateRe
     )
 
 
+async def cards(session: AsyncSession, org_id: int, ids: set[int] | list[int]) -> dict[int, MemberCard]:
+    """member_cards, remembered for the rest of this session (one request or job): an approve
+    asks for the same few people's names and accounts five or six times."""
+    known: dict[tuple[int, int], MemberCard | None] = session.info.setdefault("approval_member_cards", {})
+    missing = {i for i in ids if (org_id, i) not in known}
+    if missing:
+        found = await member_cards(session, org_id, missing)
+        for i in missing:
+            known[(org_id, i)] = found.get(i)
+    return {i: c for i in ids if (c := known[(org_id, i)]) is not None}
+
+
 async def names(session: AsyncSession, org_id: int, ids: set[int]) -> dict[int, str]:
-    return {i: c.name for i, c in (await member_cards(session, org_id, ids)).items()}
+    return {i: c.name for i, c in (await cards(session, org_id, ids)).items()}
+
+
+def parsed_form(org_id: int, version_id: int, raw: list[dict[str, Any]]) -> list[FieldDef]:
+    key = (org_id, version_id)
+    form = _FORMS.get(key)
+    if form is None:
+        if len(_FORMS) >= _FORMS_MAX:
+            _FORMS.clear()
+        form = _FORMS[key] = [FieldDef.model_validate(f) for f in raw]
+    return form
 
 
 def _person(i: int, known: dict[int, str]) -> PersonRead:
     return PersonRead(id=i, name=known.get(i, ""))
 
 
-def _summary(i: ApprovalInstance, known: dict[int, str], task_id: int | None = None) -> InstanceSummary:
+def _summary(i: ApprovalInstance | Row[Any], known: dict[int, str], task_id: int | None = None) -> InstanceSummary:
     return InstanceSummary(
         id=i.id,
         template_id=i.template_id,
@@ -72,8 +101,9 @@ def _summary(i: ApprovalInstance, known: dict[int, str], task_id: int | None = N
 
 
 async def summaries(
-    session: AsyncSession, org_id: int, instances: list[ApprovalInstance], task_ids: list[int | None] | None = None
+    session: AsyncSession, org_id: int, instances: Sequence[ApprovalInstance | Row[Any]], task_ids: list[int | None] | None = None
 ) -> list[InstanceSummary]:
+    """List rows, from instances or from rows of the repository's SUMMARY_COLUMNS."""
     known = await names(session, org_id, {i.submitter_member_id for i in instances})
     ids = task_ids or [None] * len(instances)
     return [_summary(i, known, t) for i, t in zip(instances, ids, strict=True)]
@@ -104,16 +134,19 @@ def preview_read(steps: list[dict[str, Any]], cc: list[int], needs: list[int], k
 
 
 async def instance_read(session: AsyncSession, access: InstanceAccess) -> InstanceRead:
+    """The request page. CC rows are read only when the timeline has a CC entry (every CC
+    added logs one), files only when the form has file fields or a comment carries files,
+    the payment only for reimbursements."""
     i = access.instance
     org_id = i.org_id
-    template = await TemplateRepository(session, org_id).get(i.template_id)
-    version = await VersionRepository(session, org_id).get(i.version_id)
-    assert template is not None and version is not None
+    template_name, version_no, raw_form = await VersionRepository(session, org_id).with_template_name(i.version_id)
+    form = parsed_form(org_id, i.version_id, raw_form)
     tasks = await TaskRepository(session, org_id).of_instance(i.id)
     events = await EventRepository(session, org_id).of_instance(i.id)
-    cc = await CcRepository(session, org_id).of_instance(i.id)
-    files = await FileRepository(session, org_id).of_instance(i.id)
-    payment = await PaymentRepository(session, org_id).of_instance(i.id)
+    cc = await CcRepository(session, org_id).of_instance(i.id) if any(e.action == "cc" for e in events) else []
+    has_files = any(f.kind in FILE_KINDS for f in form) or any((e.detail or {}).get("file_ids") for e in events)
+    files = await FileRepository(session, org_id).of_instance(i.id) if has_files else []
+    payment = await PaymentRepository(session, org_id).of_instance(i.id) if i.kind == "reimbursement" else None
     people = {i.submitter_member_id, *cc, *(t.member_id for t in tasks), *(e.member_id for e in events if e.member_id)}
     for step in i.plan:
         people |= set(step["approver_ids"])
@@ -132,9 +165,9 @@ async def instance_read(session: AsyncSession, access: InstanceAccess) -> Instan
     summary = _summary(i, known, mine[0].id if mine else None)
     return InstanceRead(
         **summary.model_dump(),
-        template_name=template.name,
-        version=version.version,
-        form=[FieldDef.model_validate(f) for f in version.form],
+        template_name=template_name,
+        version=version_no,
+        form=form,
         values=i.values,
         steps=steps_read(i.plan, tasks, known),
         cc=[_person(m, known) for m in cc],

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 
 from tack.approval.models import (
     ApprovalCc,
@@ -20,6 +20,21 @@ from tack.approval.models import (
     ApprovalTemplateVersion,
 )
 from tack.storage.repository import OrgRepository
+
+
+# What a list row shows (InstanceSummary): lists select these columns, not whole instances
+# with their form values and plan.
+SUMMARY_COLUMNS = (
+    ApprovalInstance.id,
+    ApprovalInstance.template_id,
+    ApprovalInstance.kind,
+    ApprovalInstance.title,
+    ApprovalInstance.status,
+    ApprovalInstance.submitter_member_id,
+    ApprovalInstance.current_step,
+    ApprovalInstance.created_at,
+    ApprovalInstance.finished_at,
+)
 
 
 class TemplateRepository(OrgRepository[ApprovalTemplate]):
@@ -39,6 +54,17 @@ class TemplateRepository(OrgRepository[ApprovalTemplate]):
 class VersionRepository(OrgRepository[ApprovalTemplateVersion]):
     model = ApprovalTemplateVersion
 
+    async def with_template_name(self, version_id: int) -> tuple[str, int, list[dict[str, Any]]]:
+        """The template's current name, the version's number and its form, in one statement."""
+        stmt = (
+            select(ApprovalTemplate.name, ApprovalTemplateVersion.version, ApprovalTemplateVersion.form)
+            .join(ApprovalTemplate, ApprovalTemplate.id == ApprovalTemplateVersion.template_id)
+            .where(ApprovalTemplateVersion.org_id == self.org_id, ApprovalTemplateVersion.id == version_id,
+                   ApprovalTemplate.org_id == self.org_id)
+        )
+        name, number, form = (await self.session.execute(stmt)).one()
+        return name, number, form
+
 
 class RoleRepository(OrgRepository[ApprovalRole]):
     model = ApprovalRole
@@ -57,11 +83,11 @@ class InstanceRepository(OrgRepository[ApprovalInstance]):
         stmt = self.base().where(ApprovalInstance.id == instance_id).with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def submitted_page(self, member_id: int, *, before_id: int | None, limit: int) -> list[ApprovalInstance]:
-        stmt = self.base().where(ApprovalInstance.submitter_member_id == member_id)
+    async def submitted_page(self, member_id: int, *, before_id: int | None, limit: int) -> list[Row[Any]]:
+        stmt = select(*SUMMARY_COLUMNS).where(ApprovalInstance.org_id == self.org_id, ApprovalInstance.submitter_member_id == member_id)
         if before_id is not None:
             stmt = stmt.where(ApprovalInstance.id < before_id)
-        return await self.scalars(stmt.order_by(ApprovalInstance.id.desc()).limit(limit))
+        return list((await self.session.execute(stmt.order_by(ApprovalInstance.id.desc()).limit(limit))).all())
 
     async def search(
         self,
@@ -109,16 +135,13 @@ class TaskRepository(OrgRepository[ApprovalTask]):
         return await self.scalars(stmt.order_by(ApprovalTask.id))
 
     async def mine_pending(self, instance_id: int, member_id: int) -> ApprovalTask | None:
-        stmt = self.base().where(
-            ApprovalTask.instance_id == instance_id, ApprovalTask.member_id == member_id, ApprovalTask.status == "pending"
-        )
-        return (await self.session.execute(stmt.limit(1))).scalar_one_or_none()
+        # The member is picked here, not in SQL: with member_id in the WHERE, SQLite walks the
+        # member's index (every pending task of a busy approver) instead of the instance's few.
+        return next((t for t in await self.pending_of_instance(instance_id) if t.member_id == member_id), None)
 
     async def involved(self, instance_id: int, member_id: int) -> bool:
-        stmt = select(ApprovalTask.id).where(
-            ApprovalTask.org_id == self.org_id, ApprovalTask.instance_id == instance_id, ApprovalTask.member_id == member_id
-        )
-        return (await self.session.execute(stmt.limit(1))).first() is not None
+        stmt = select(ApprovalTask.member_id).where(ApprovalTask.org_id == self.org_id, ApprovalTask.instance_id == instance_id)
+        return member_id in set(await self.scalars(stmt))
 
     async def decide(self, task_id: int, status: str, at: datetime) -> bool:
         """Only a task still pending changes: of two simultaneous decisions, one wins."""
@@ -148,10 +171,11 @@ class TaskRepository(OrgRepository[ApprovalTask]):
         if rows:
             await self.session.execute(insert(ApprovalTask), [{"org_id": self.org_id, **r} for r in rows])
 
-    async def page(self, member_id: int, *, done: bool, before_id: int | None, limit: int) -> list[tuple[ApprovalTask, ApprovalInstance]]:
-        """The viewer's tasks joined to their instances, newest first; done = decided by them."""
+    async def page(self, member_id: int, *, done: bool, before_id: int | None, limit: int) -> list[Row[Any]]:
+        """The viewer's tasks (task_id) with their instances' summary columns, newest first;
+        done = decided by them."""
         stmt = (
-            select(ApprovalTask, ApprovalInstance)
+            select(ApprovalTask.id.label("task_id"), *SUMMARY_COLUMNS)
             .join(ApprovalInstance, ApprovalInstance.id == ApprovalTask.instance_id)
             .where(ApprovalTask.org_id == self.org_id, ApprovalTask.member_id == member_id, ApprovalInstance.org_id == self.org_id)
         )
@@ -161,8 +185,7 @@ class TaskRepository(OrgRepository[ApprovalTask]):
             stmt = stmt.where(ApprovalTask.status == "pending")
         if before_id is not None:
             stmt = stmt.where(ApprovalTask.id < before_id)
-        rows = await self.session.execute(stmt.order_by(ApprovalTask.id.desc()).limit(limit))
-        return [(t, i) for t, i in rows.all()]
+        return list((await self.session.execute(stmt.order_by(ApprovalTask.id.desc()).limit(limit))).all())
 
     async def count_pending(self, member_id: int) -> int:
         stmt = select(func.count()).select_from(ApprovalTask).where(
@@ -203,15 +226,17 @@ class CcRepository(OrgRepository[ApprovalCc]):
         )
         return (await self.session.execute(stmt)).first() is not None
 
-    async def page(self, member_id: int, *, before_id: int | None, limit: int) -> list[ApprovalInstance]:
+    async def page(self, member_id: int, *, before_id: int | None, limit: int) -> list[Row[Any]]:
+        # Ordered by the CC row's instance_id (the same number), so the member's index gives
+        # the order and no sort of all their CC rows is needed.
         stmt = (
-            select(ApprovalInstance)
+            select(*SUMMARY_COLUMNS)
             .join(ApprovalCc, ApprovalCc.instance_id == ApprovalInstance.id)
             .where(ApprovalCc.org_id == self.org_id, ApprovalCc.member_id == member_id, ApprovalInstance.org_id == self.org_id)
         )
         if before_id is not None:
-            stmt = stmt.where(ApprovalInstance.id < before_id)
-        return await self.scalars(stmt.order_by(ApprovalInstance.id.desc()).limit(limit))
+            stmt = stmt.where(ApprovalCc.instance_id < before_id)
+        return list((await self.session.execute(stmt.order_by(ApprovalCc.instance_id.desc()).limit(limit))).all())
 
 
 class FileRepository(OrgRepository[ApprovalFile]):

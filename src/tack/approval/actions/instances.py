@@ -30,7 +30,7 @@ from tack.approval.errors import (
 from tack.approval.events import EventInstanceUpdate, EventTaskAdd, EventTaskRemove
 from tack.approval.forms import Refs, clean_values
 from tack.approval.models import ApprovalEvent, ApprovalInstance, ApprovalTask
-from tack.approval.reads import instance_read, summaries
+from tack.approval.reads import cards, instance_read, summaries
 from tack.approval.repository import (
     CcRepository,
     EventRepository,
@@ -55,7 +55,7 @@ from tack.core.actor import Actor
 from tack.core.clock import as_utc, utc_now
 from tack.core.errors import BadRequest
 from tack.directory.access import org_id_of
-from tack.directory.queries import existing_department_ids, member_cards, member_contacts
+from tack.directory.queries import existing_department_ids, member_contacts
 from tack.storage.uow import UnitOfWork
 
 URGE_EVERY = timedelta(minutes=10)
@@ -77,8 +77,8 @@ def _log(uow: UnitOfWork, inst: ApprovalInstance, member_id: int | None, action:
 
 
 async def _accounts(uow: UnitOfWork, org_id: int, member_ids: set[int] | list[int]) -> list[int]:
-    cards = await member_cards(uow.session, org_id, set(member_ids))
-    return [c.account_id for c in cards.values() if c.account_id is not None and c.active]
+    found = await cards(uow.session, org_id, set(member_ids))
+    return [c.account_id for c in found.values() if c.account_id is not None and c.active]
 
 
 async def _participants(uow: UnitOfWork, inst: ApprovalInstance) -> set[int]:
@@ -182,10 +182,13 @@ def _require_running(inst: ApprovalInstance) -> None:
 
 
 async def _my_task(uow: UnitOfWork, access: InstanceAccess) -> ApprovalTask:
-    _require_running(access.instance)
-    task = await TaskRepository(uow.session, access.instance.org_id).mine_pending(access.instance.id, access.me)
-    if task is None or task.step != access.instance.current_step:
+    inst = access.instance
+    _require_running(inst)
+    task = await TaskRepository(uow.session, inst.org_id).mine_pending(inst.id, access.me)
+    if task is None or task.step != inst.current_step:
         raise NotYourTurn()
+    # Everyone the decision will name or alert, in one statement instead of one per event.
+    await cards(uow.session, inst.org_id, {inst.submitter_member_id, access.me, *(m for st in inst.plan for m in st["approver_ids"])})
     return task
 
 
@@ -244,7 +247,7 @@ async def check_submit(uow: UnitOfWork, actor: Actor, body: SubmitBody) -> Insta
     if resolved.needs_choice:
         raise NeedsChoice(steps=resolved.needs_choice)
     now = utc_now()
-    submitter = (await member_cards(uow.session, org_id, [me]))[me]
+    submitter = (await cards(uow.session, org_id, [me]))[me]
     plan = [{**s, "remind_after_hours": flow.remind_after_hours} for s in resolved.steps]
     inst = InstanceRepository(uow.session, org_id).add(
         ApprovalInstance(
