@@ -1,5 +1,8 @@
 """1:1 and groups: membership, roles, settings, the conversation list, tenancy."""
 
+from sqlalchemy import insert, select
+
+from tack.directory.models import Account, Member
 from tests.chat.conftest import direct, group, send
 
 
@@ -153,3 +156,36 @@ class TestTenancy:
         carol = cast["carol"]
         assert (await carol.get(carol.org("/messages/search"), params={"q": "报销"}))["items"] == []
         await carol.get(carol.org(f"/conversations/{g['id']}/messages"), expect=404)
+
+
+
+class TestLargeGroups:
+    async def test_a_ten_thousand_member_group(self, app, cast):
+        """The issue's upper bound: 10,000 people added in one request (one read of them, not
+        10,000), a message's unread count over all of them, and the limit still enforced."""
+        alice, bob = cast["alice"], cast["bob"]
+        n = 10_000
+        phones = [f"166{i:08d}" for i in range(n)]
+        # Accounts as if these people had signed up; the import links them by phone.
+        async with app.state.uow_factory() as uow:
+            await uow.session.execute(insert(Account), [{"name": f"员工{i}", "phone": p} for i, p in enumerate(phones)])
+        sheet = "姓名,手机号\n" + "".join(f"员工{i},{p}\n" for i, p in enumerate(phones))
+        report = await alice.post(alice.org("/members/import"), files={"file": ("m.csv", sheet.encode(), "text/csv")})
+        assert report["created"] == n, report
+        async with app.state.uow_factory() as uow:
+            stmt = select(Member.id).where(Member.org_id == alice.org_id, Member.phone.in_(phones), Member.account_id.is_not(None))
+            ids = list((await uow.session.execute(stmt)).scalars())
+        assert len(ids) == n
+
+        limits = app.state.chat_limits
+        saved, limits.group_max_members = limits.group_max_members, n + 1
+        try:
+            g = await alice.post(alice.org("/conversations"), json={"name": "万人群", "member_ids": ids}, expect=201)
+            assert g["member_count"] == n + 1
+            r = await alice.post(conv(alice, g["id"], "/members"), json={"member_ids": [bob.member_id]}, expect=400)
+            assert r["code"] == "group_too_large"
+        finally:
+            limits.group_max_members = saved
+        m = await send(alice, g["id"], "全体通知")
+        counted = await alice.get(conv(alice, g["id"], f"/messages/{m['id']}/unread_count"))
+        assert counted["unread_count"] == n

@@ -41,7 +41,7 @@ from tack.chat.schemas import (
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
 from tack.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from tack.directory.access import MemberNotFound, access_member_by_id, load_tree, org_id_of
+from tack.directory.access import MemberNotFound, access_members_by_ids, org_id_of
 from tack.storage.uow import UnitOfWork
 
 
@@ -63,9 +63,9 @@ class OwnerRequired(Forbidden):
 async def _check_people(session: AsyncSession, actor: Actor, member_ids: list[int]) -> None:
     """Every id must be an active member of the actor's organization whom the actor may see
     (directory visibility rules apply), with an account to chat from."""
-    tree = await load_tree(session, org_id_of(actor))
+    members = await access_members_by_ids(session, actor, member_ids)
     for member_id in member_ids:
-        member = await access_member_by_id(session, actor, member_id, tree=tree)
+        member = members[member_id]
         if not member.active or member.account_id is None:
             raise MemberNotFound(f"Member {member_id} cannot chat")
 
