@@ -59,6 +59,20 @@ class TestFiles:
         r = await send(alice, other["id"], "", kind="file", file_id=doc["id"], expect=404)
         assert r["code"] == "file_not_found"
 
+    async def test_blocked_file_types(self, app, cast):
+        alice, bob = cast["alice"], cast["bob"]
+        d = await direct(alice, bob)
+        for name in ("setup.EXE", "run.bat", "dir/../启动.vbs"):
+            r = await upload(alice, d["id"], b"MZ", name=name, kind="file", content_type="application/octet-stream", expect=400)
+            assert (r["code"], r["detail"]["extension"]) == ("file_type_blocked", name.rsplit(".", 1)[1].lower())
+        await upload(alice, d["id"], b"ok", name="exe.txt", kind="file", content_type="text/plain")
+        limits = app.state.chat_limits
+        saved, limits.blocked_file_extensions = limits.blocked_file_extensions, ""
+        try:
+            await upload(alice, d["id"], b"MZ", name="setup.exe", kind="file", content_type="application/octet-stream")
+        finally:
+            limits.blocked_file_extensions = saved
+
     async def test_recall_removes_the_download_forward_keeps_its_copy(self, cast):
         alice, bob, carol = cast["alice"], cast["bob"], cast["carol"]
         d = await direct(alice, bob)

@@ -14,6 +14,9 @@ class ChatLimits(BaseSettings):
     - TACK_CHAT_RECALL_HOURS: how long a sender may recall their own message (24).
     - TACK_CHAT_MAX_FILE_BYTES / TACK_CHAT_MAX_IMAGE_BYTES: upload sizes (100 MB / 20 MB).
       Images are PNG, JPEG, GIF or WebP, recognized by their bytes, not by the client's word.
+    - TACK_CHAT_BLOCKED_FILE_EXTENSIONS: comma-separated file name extensions refused as
+      uploads (Windows programs and scripts that run on a double-click; every file is served
+      as a download, but people still open what a colleague sends). Empty to allow all.
     """
 
     model_config = SettingsConfigDict(env_prefix="TACK_CHAT_", extra="ignore")
@@ -27,6 +30,11 @@ class ChatLimits(BaseSettings):
     max_pins: int = 50
     max_file_bytes: int = 100 * 1024 * 1024
     max_image_bytes: int = 20 * 1024 * 1024
+    blocked_file_extensions: str = "exe,scr,bat,cmd,com,pif,msi,vbs,vbe,js,jse,wsf,wsh,hta,lnk,cpl,reg"
+
+    @property
+    def blocked_extensions(self) -> frozenset[str]:
+        return frozenset(e.strip().lower().lstrip(".") for e in self.blocked_file_extensions.split(",") if e.strip())
 
     @property
     def recall_window(self) -> timedelta:

@@ -136,6 +136,7 @@ ZH_MESSAGES: dict[str, str] = {
     "file_kind_mismatch": "上传的文件类型与消息类型不符",
     "file_empty": "文件是空的",
     "not_an_image": "这不是支持的图片格式",
+    "file_type_blocked": "出于安全考虑，不能发送此类型的文件",
     "search_empty": "请输入要搜索的内容",
     "bad_frame": "消息帧格式不正确",
     "frame_too_large": "消息帧过大",

@@ -52,7 +52,7 @@ async def check_upload_file(
     downloads.
 
     Raises: ConversationNotFound, ConversationDissolved, PayloadTooLarge, BadRequest
-        (file_empty, not_an_image).
+        (file_empty, not_an_image, file_type_blocked).
     Emits: nothing; the message that shows the file does.
     """
     membership = await access_conversation_by_id(uow.session, actor, conversation_id)
@@ -62,6 +62,10 @@ async def check_upload_file(
         raise PayloadTooLarge(f"At most {limit} bytes", limit=limit)
     if not data:
         raise BadRequest("The file is empty", code="file_empty")
+    file_name = _clean_name(name)
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if not as_image and extension in limits.blocked_extensions:
+        raise BadRequest(f"Files of type .{extension} cannot be sent", code="file_type_blocked", extension=extension)
     image_type = sniff_image(data[:16])
     if as_image and image_type is None:
         raise BadRequest("Images must be PNG, JPEG, GIF or WebP", code="not_an_image")
@@ -72,7 +76,7 @@ async def check_upload_file(
         conversation_id=conversation_id,
         uploader_member_id=membership.me.member_id,
         kind="image" if as_image else "file",
-        name=_clean_name(name),
+        name=file_name,
         content_type=content_type,
         size=len(data),
         sha256=digest,
