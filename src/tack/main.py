@@ -215,8 +215,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
-    # The open platform's hottest GET paths skip the router (answered the same way: lane.py).
-    app.add_middleware(LeanLane, paths=compat_contact_routes.LEAN, handlers=app.exception_handlers)
+    # The open platform's hottest paths skip the router (answered the same way: lane.py).
+    app.add_middleware(
+        LeanLane, routes={**compat_contact_routes.LEAN, **robot_routes.LEAN}, handlers=app.exception_handlers
+    )
     app.include_router(web_routes.router)
     web_routes.mount_static(app)
     web_routes.mount_api_docs(app)

@@ -1,14 +1,16 @@
-"""The lean lane: a few hot DingTalk GET paths answered before the router.
+"""The lean lane: a few hot DingTalk paths answered before the router.
 
 Why: the open platform's hottest call (`GET /user/get`, once per user an integration syncs
 or looks up) cost ~5 ms of server CPU, of which ~1 ms went to finding the route among
 several hundred (FastAPI matches every included router in turn, twice) and ~1 ms to the
 dependency chain and the ORM session. A lane endpoint is an ordinary route function that
 takes only the `Request` and opens what it needs itself (auth.lean_oapi_caller, a bare read
-connection); it stays registered on its router too, so the OpenAPI document lists it and
-the router would serve it the same way without the lane.
+connection, its own unit of work); it stays registered on its router too, so the OpenAPI
+document lists it and the router would serve it the same way without the lane. The robot
+webhook (`POST /robot/send`) rides it as well: it already reads its query and body itself.
 
-- Only exact paths, only GET (HEAD, other methods and every other path go to the app as before).
+- Only exact (method, path) pairs; anything else (HEAD, another method, every other path)
+  goes to the app as before.
 - Errors answer exactly as through the router: the exception goes to the handler the app has
   registered for its class (DingTalk's errcode forms from errors.install, main.py's own), or,
   with none, on to the server's 500 like any unhandled error.
@@ -27,19 +29,17 @@ Handler = Callable[[Request, Exception], Any]
 
 
 class LeanLane:
-    """ASGI middleware: `paths` (exact path → endpoint) answered directly; the rest passes on."""
+    """ASGI middleware: `routes` ((method, exact path) → endpoint) answered directly; the rest
+    passes on."""
 
-    def __init__(self, app: ASGIApp, paths: Mapping[str, Endpoint], handlers: Mapping[Any, Handler]) -> None:
+    def __init__(self, app: ASGIApp, routes: Mapping[tuple[str, str], Endpoint], handlers: Mapping[Any, Handler]) -> None:
         self.app = app
-        self.paths = dict(paths)
+        self.routes = dict(routes)
         # The app's live mapping (exception class → handler), read at each failure.
         self.handlers = handlers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
-            await self.app(scope, receive, send)
-            return
-        endpoint = self.paths.get(scope["path"])
+        endpoint = self.routes.get((scope["method"], scope["path"])) if scope["type"] == "http" else None
         if endpoint is None:
             await self.app(scope, receive, send)
             return

@@ -116,8 +116,8 @@ async def department_get(request: Request, caller: OapiApp, session: ReadSession
     return JSONResponse(errors.oapi_ok(**queries.oapi_department(department)))
 
 
-# Hot GET paths served by the lean lane before the router (openapi_compat/lane.py, main.py).
-LEAN = {"/user/get": user_get}
+# Hot paths served by the lean lane before the router (openapi_compat/lane.py, main.py).
+LEAN = {("GET", "/user/get"): user_get}
 
 
 # --- /topapi (POST, JSON or form body; answer in `result`) ---------------------------------

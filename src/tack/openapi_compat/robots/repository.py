@@ -1,7 +1,7 @@
 """Statements on the robot table; each starts from OrgRepository.base(), except the webhook's
 lookup by access token, which is how a request finds its organization in the first place."""
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.openapi_compat.robots.models import Robot
@@ -30,10 +30,13 @@ class RobotRepository(OrgRepository[Robot]):
         await self.session.delete(robot)
 
 
+# Built once (every webhook call runs one): a statement object keeps its cache key.
+_BY_TOKEN = select(Robot).where(Robot.access_token == bindparam("access_token"))
+_BY_TOKEN_LOCKED = _BY_TOKEN.with_for_update()
+
+
 async def robot_by_token(session: AsyncSession, access_token: str, *, lock: bool = False) -> Robot | None:
     """The robot a webhook token names, in whichever organization: the token is the
     credential, and everything after this lookup is scoped to the robot's org."""
-    stmt = select(Robot).where(Robot.access_token == access_token)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+    stmt = _BY_TOKEN_LOCKED if lock else _BY_TOKEN
+    return (await session.execute(stmt, {"access_token": access_token})).scalar_one_or_none()

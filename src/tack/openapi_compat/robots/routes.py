@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.limits import ChatLimits
@@ -88,14 +89,14 @@ def _max_text(request: Request) -> int:
 
 
 @webhook_router.post("/robot/send")
-async def robot_send(request: Request) -> dict[str, Any]:
+async def robot_send(request: Request) -> JSONResponse:
     """DingTalk custom robot webhook: `?access_token=…[&timestamp=…&sign=…]`, JSON body with
     `msgtype` text | markdown | link | actionCard | feedCard | image. Always HTTP 200 with
     {errcode, errmsg}."""
     query = request.query_params
     raw = await request.body()
     client_ip = request.client.host if request.client else None
-    return await _answer(
+    return JSONResponse(await _answer(
         request,
         lambda uow: actions.check_webhook_send(
             uow,
@@ -106,14 +107,19 @@ async def robot_send(request: Request) -> dict[str, Any]:
             raw_body=raw,
             max_text=_max_text(request),
         ),
-    )
+    ))
 
 
 @webhook_router.post("/robot/sendBySession")
-async def robot_send_by_session(request: Request) -> dict[str, Any]:
+async def robot_send_by_session(request: Request) -> JSONResponse:
     """An outgoing robot's reply through the sessionWebhook it was handed (valid 90 minutes)."""
     raw = await request.body()
     session = request.query_params.get("session")
-    return await _answer(
+    return JSONResponse(await _answer(
         request, lambda uow: actions.check_session_send(uow, session=session, raw_body=raw, max_text=_max_text(request))
-    )
+    ))
+
+
+# The webhooks take only the Request and answer every call themselves: served before the
+# router by the lean lane (openapi_compat/lane.py, main.py), which saves the route lookup.
+LEAN = {("POST", "/robot/send"): robot_send, ("POST", "/robot/sendBySession"): robot_send_by_session}
