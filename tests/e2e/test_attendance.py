@@ -1,7 +1,10 @@
 """考勤 in the browser: a member checks in with geolocation granted to the page, and the
 manager sees them on the today board."""
 
+import re
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -54,3 +57,40 @@ async def test_member_checks_in_and_manager_sees_it(new_context: Any, demo_serve
     await expect(row).to_contain_text("刘洋")
     await expect(row).not_to_have_attribute("data-state", "not_in")
     await expect(manager.locator('.att-count[data-state="not_in"]')).to_be_visible()
+
+
+async def test_check_in_reminder_reaches_any_screen(new_context: Any, demo_server: dict) -> None:
+    """A group with reminders on: its 上班 reminder (one minute before the shift) reaches the
+    member on whatever screen is open, through the durable job and the realtime connection,
+    and leads to the 打卡 screen. The shift starts 2½–3½ minutes from now, so the reminder
+    falls 30–90 s ahead whatever the time of day."""
+    member = demo_server["people"]["赵敏"]
+    with httpx.Client(base_url=demo_server["base_url"]) as http:
+        owner = demo_server["logins"]["owner"]
+        token = http.post("/api/v1/auth/login", json={"login": owner["login"], "password": demo_server["password"]}).json()["token"]
+        headers = {"authorization": f"Bearer {token}"}
+        me = http.get("/api/v1/me", headers=headers).json()
+        org = me["memberships"][0]["org_id"]
+        api = f"/api/v1/orgs/{org}/attendance"
+        now = datetime.now(ZoneInfo("Asia/Shanghai"))
+        start = (now + timedelta(minutes=2, seconds=30)).replace(second=0, microsecond=0)
+        end = start + timedelta(hours=1)
+        shift = http.post(f"{api}/shifts", headers=headers, json={
+            "name": "提醒测试班", "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"), "overnight": end.date() != start.date(),
+        })
+        assert shift.status_code == 201, shift.text
+        group = http.post(f"{api}/groups", headers=headers, json={
+            "name": "提醒测试组", "shift_id": shift.json()["id"], "rest_weekdays": [], "use_holidays": False,
+            "reminders": True, "remind_before_minutes": 1,
+        })
+        assert group.status_code == 201, group.text
+        r = http.put(f"{api}/groups/{group.json()['id']}/assignment", headers=headers, json={"member_ids": [member["member_id"]]})
+        assert r.status_code == 200, r.text
+
+    page = await new_context()
+    await sign_in_through_api(page, member["login"], demo_server["password"], route="directory")
+    reminder = page.get_by_test_id("attendance-reminder")
+    await expect(reminder).to_contain_text(f"快上班了，别忘了打卡（{start.strftime('%H:%M')}）", timeout=150_000)
+    await reminder.get_by_role("button", name="去打卡").click()
+    await expect(page).to_have_url(re.compile(r"#/?attendance"))
+    await expect(reminder).to_have_count(0)

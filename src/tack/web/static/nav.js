@@ -39,6 +39,7 @@ export const NAV_ITEMS = [
     icon: icon('M12 2a10 10 0 1 0 10 10A10 10 0 0 0 12 2Zm0 18a8 8 0 1 1 8-8 8 8 0 0 1-8 8Zm.5-13H11v6l5.2 3.1.8-1.2-4.5-2.7Z'),
     visible: () => true,
     load: () => import('./views/attendance/index.js'),
+    background: () => import('./views/attendance/reminders.js'),
   },
   {
     route: 'approval',
