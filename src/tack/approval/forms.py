@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tack.approval.errors import InvalidForm, InvalidTemplate
-from tack.approval.schemas import ColumnDef, FieldDef
+from tack.approval.schemas import MAX_ID, ColumnDef, FieldDef
 
 TEXT_MAX = {"text": 200, "long_text": 5000}
 MAX_ITEMS = 100
@@ -63,9 +63,13 @@ def _money(value: Any) -> Decimal:
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError("not_a_number")
-    if value != value or value in (float("inf"), float("-inf")):
+    try:
+        number = float(value)  # an integer past float's range (10**400 parses as JSON) overflows
+    except OverflowError as exc:
+        raise ValueError("not_a_number") from exc
+    if number != number or number in (float("inf"), float("-inf")):
         raise ValueError("not_a_number")
-    return float(value)
+    return number
 
 
 def _date(value: Any) -> date:
@@ -83,7 +87,7 @@ def _bounded(f: FieldDef, number: float) -> None:
 
 
 def _ids(value: Any, limit: int) -> list[int]:
-    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value):
         raise ValueError("not_ids")
     if len(value) > limit or len(set(value)) != len(value):
         raise ValueError("too_many")
