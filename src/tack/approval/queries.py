@@ -46,6 +46,7 @@ from tack.core.actor import Actor
 from tack.core.clock import as_utc
 from tack.core.errors import AppError
 from tack.directory.access import MemberNotFound, org_id_of, require_admin
+from tack.directory.queries import member_cards
 
 Box = Literal["pending", "done", "submitted", "cc"]
 EXPORT_CAP = 50_000
@@ -170,8 +171,8 @@ async def leave_balances(session: AsyncSession, actor: Actor, member_id: int | N
     """A member sees their own balances; owners and admins anyone's."""
     org_id, me = org_id_of(actor), my_member_id(actor)
     target = member_id or me
-    if target != me and not actor.is_admin:
-        raise MemberNotFound()
+    if target != me and (not actor.is_admin or target not in await member_cards(session, org_id, [target])):
+        raise MemberNotFound()  # someone else's, or nobody of this org: alike
     rows = {r.leave_type: r.half_days for r in await LeaveBalanceRepository(session, org_id).of_member(target)}
     return LeaveBalanceList(items=[LeaveBalanceRead(member_id=target, leave_type=t, days=rows.get(t, 0) / 2) for t in TRACKED_LEAVE])
 

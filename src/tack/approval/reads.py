@@ -34,9 +34,6 @@ from tack.directory.queries import member_cards
 from tack.directory.schemas import MemberCard
 
 FILE_KINDS = ("attachment", "image")
-# Parsed forms by (org, version id): a version is frozen once written, so this never goes stale.
-_FORMS: dict[tuple[int, int], list[FieldDef]] = {}
-_FORMS_MAX = 512
 
 
 def template_read(t: ApprovalTemplate, v: ApprovalTemplateVersion) -> TemplateRead:
@@ -69,16 +66,6 @@ async def cards(session: AsyncSession, org_id: int, ids: set[int] | list[int]) -
 
 async def names(session: AsyncSession, org_id: int, ids: set[int]) -> dict[int, str]:
     return {i: c.name for i, c in (await cards(session, org_id, ids)).items()}
-
-
-def parsed_form(org_id: int, version_id: int, raw: list[dict[str, Any]]) -> list[FieldDef]:
-    key = (org_id, version_id)
-    form = _FORMS.get(key)
-    if form is None:
-        if len(_FORMS) >= _FORMS_MAX:
-            _FORMS.clear()
-        form = _FORMS[key] = [FieldDef.model_validate(f) for f in raw]
-    return form
 
 
 def _person(i: int, known: dict[int, str]) -> PersonRead:
@@ -136,11 +123,12 @@ def preview_read(steps: list[dict[str, Any]], cc: list[int], needs: list[int], k
 async def instance_read(session: AsyncSession, access: InstanceAccess) -> InstanceRead:
     """The request page. CC rows are read only when the timeline has a CC entry (every CC
     added logs one), files only when the form has file fields or a comment carries files,
-    the payment only for reimbursements."""
+    the payment only for reimbursements. (No process-wide cache of parsed forms: version
+    ids can come back after rows are deleted, on SQLite and after a restore.)"""
     i = access.instance
     org_id = i.org_id
     template_name, version_no, raw_form = await VersionRepository(session, org_id).with_template_name(i.version_id)
-    form = parsed_form(org_id, i.version_id, raw_form)
+    form = [FieldDef.model_validate(f) for f in raw_form]
     tasks = await TaskRepository(session, org_id).of_instance(i.id)
     events = await EventRepository(session, org_id).of_instance(i.id)
     cc = await CcRepository(session, org_id).of_instance(i.id) if any(e.action == "cc" for e in events) else []

@@ -80,8 +80,8 @@ async def resolve_flow(
     for i, step in enumerate(flow.steps):
         if not condition_holds(step.condition, form, values):
             continue
-        if step.kind == "submitter_choice" and not chosen.get(str(i)):
-            needs.append(i)
+        if step.kind == "submitter_choice" and not [m for m in chosen.get(str(i), []) if m != submitter]:
+            needs.append(i)  # choosing only yourself is no choice: the step would vanish
         people, source = await _step_people(session, org_id, submitter, i, step, chosen)
         steps.append({"name": step.name, "mode": step.mode, "approver_ids": people, "source": source, "template_step": i})
     cc_submit: list[int] = []

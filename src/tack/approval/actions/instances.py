@@ -243,6 +243,11 @@ async def check_submit(uow: UnitOfWork, actor: Actor, body: SubmitBody) -> Insta
     values, refs = clean_values(form, body.values)
     await _check_refs(uow, org_id, me, refs)
     await effects.check_before_submit(uow, org_id, me, template.kind, form, values, refs)
+    chosen = [m for people in body.chosen.values() for m in people]
+    if chosen:
+        # Resolving drops people it cannot use; a chosen approver who is not an active member
+        # here would silently take a step out of the flow, so the choice is refused instead.
+        await _active_members(uow, org_id, chosen)
     resolved = await resolve_flow(uow.session, org_id, me, form, flow, values, body.chosen)
     if resolved.needs_choice:
         raise NeedsChoice(steps=resolved.needs_choice)
