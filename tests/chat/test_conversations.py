@@ -1,5 +1,7 @@
 """1:1 and groups: membership, roles, settings, the conversation list, tenancy."""
 
+import asyncio
+
 from sqlalchemy import insert, select
 
 from tack.directory.models import Account, Member
@@ -24,6 +26,20 @@ class TestDirect:
         r = await alice.post(alice.org("/conversations/direct"), json={"member_id": dave.member_id}, expect=404)
         assert r["code"] == "member_not_found"
 
+
+    async def test_opened_by_both_at_once(self, cast):
+        """Both people start the chat in the same instant, a few times over: one conversation,
+        and both requests answer with it (no 409 for the one that lost the race)."""
+        people = [cast["alice"], cast["bob"], cast["carol"], cast["eve"]]
+        pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1 :]]
+        results = await asyncio.gather(*(
+            api.post(api.org("/conversations/direct"), json={"member_id": other.member_id}, expect=None)
+            for a, b in pairs for api, other in ((a, b), (b, a))
+        ))
+        assert all("id" in r for r in results), results
+        ids = [r["id"] for r in results]
+        assert [ids[i] == ids[i + 1] for i in range(0, len(ids), 2)] == [True] * len(pairs)
+        assert len(set(ids)) == len(pairs)
 
     async def test_views_carry_the_peer_name(self, cast):
         """Each side of a 1:1 sees the other's name; groups have none."""

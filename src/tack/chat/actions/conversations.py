@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.access import (
@@ -116,13 +117,22 @@ async def check_open_direct(uow: UnitOfWork, actor: Actor, body: DirectCreate) -
     low, high = sorted((me, body.member_id))
     key = f"{low}:{high}"
     existing = await ConversationRepository(uow.session, org_id).by_direct_key(key)
+    if existing is None:
+        try:
+            async with uow.session.begin_nested():
+                conversation, rows = await do_create_conversation(
+                    uow, org_id, kind="direct", name="", direct_key=key, roles={low: "member", high: "member"}
+                )
+        except IntegrityError:
+            # Both people opened it at the same moment (PostgreSQL lets both look first): the
+            # other request's conversation is committed now; answer with it.
+            existing = await ConversationRepository(uow.session, org_id).by_direct_key(key)
+            if existing is None:
+                raise
     if existing is not None:
         mine = await ConversationMemberRepository(uow.session, org_id).one(existing.id, me)
         assert mine is not None
         return await _view(uow.session, existing, mine), False
-    conversation, rows = await do_create_conversation(
-        uow, org_id, kind="direct", name="", direct_key=key, roles={low: "member", high: "member"}
-    )
     shared = await conversation_read(uow.session, conversation)
     to = await member_account_ids(uow.session, org_id, conversation.id)
     uow.publish(EventConversationAdd(conversation=shared).to_event(org_id, to))
