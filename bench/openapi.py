@@ -2,13 +2,20 @@
 server on SQLite (or PostgreSQL). Prints JSON.
 
     .venv/bin/python bench/openapi.py [--members 1000] [--requests 2000] [--concurrency 16]
+        [--load-generator wrk|httpx] [--duration 10]
 
 Set-up goes through the CLI as an operator would (`tack demo`, `tack member import`,
 `tack app create`). The server (`tack serve`, one process) is pinned to core 0 and this load
 generator to core 1 when taskset is available. The token is fetched once through /gettoken,
 as a client caches it. Two measurements: one request at a time over a kept-alive connection
 (latency, and the server's CPU time per request, which a busy machine does not inflate),
-then `--concurrency` connections in parallel (requests per second, latency under load).
+then `--concurrency` kept-alive connections in parallel (requests per second, latency under
+load). The parallel load comes from wrk (Debian's `wrk` package: `scripts/apt-install wrk`)
+when it is installed, for `--duration` seconds: written in C, it needs a few percent of its
+core at these rates, so it is never the limit, while a Python client on one core tops out
+below the target. Without wrk, an httpx async client with `--concurrency` keep-alive
+connections runs `--requests` requests instead (then `load_generator` says so, and the
+requests/s may be the client's limit). wrk's script checks every answer's errcode.
 Robot webhook sends are measured by the robots' own benchmark.
 """
 
@@ -107,12 +114,59 @@ async def concurrent(base: str, urls: list[str], workers: int, pid: int) -> dict
             "requests_per_s": round(len(urls) / wall), "server_cpu_ms_per_request": round(cpu_ms, 3), **summary(samples)}
 
 
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local threads = {}
+i = 0
+bad = 0
+setup = function(thread)
+  table.insert(threads, thread)
+end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+response = function(status, headers, body)
+  if status ~= 200 or not body:find('"errcode":0,', 1, true) then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + t:get("bad") end
+  io.write(string.format('WRK {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d, '
+    .. '"socket_errors": %%d, "bad_answers": %%d}\\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), latency.max,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, bad))
+end
+"""
+
+
+def with_wrk(base: str, urls: list[str], connections: int, seconds: int, pid: int, work: Path) -> dict:
+    """wrk (one thread, `connections` kept-alive connections) on core 1 for `seconds`; its
+    script counts answers that are not errcode 0, which must be none."""
+    script = work / "user_get.lua"
+    script.write_text(WRK_SCRIPT % {"paths": ",".join(json.dumps(u) for u in urls)})
+    cpu = cpu_seconds(pid)
+    out = subprocess.run([*_taskset(1), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base],
+                         capture_output=True, text=True, check=True).stdout
+    used = cpu_seconds(pid) - cpu
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    w = json.loads(line[4:])
+    assert w["bad_answers"] == 0 and w["socket_errors"] == 0, out
+    return {"load_generator": f"wrk 1 thread, {connections} keep-alive connections, {seconds} s", "requests": w["requests"],
+            "concurrency": connections, "wall_s": round(w["duration_us"] / 1e6, 2),
+            "requests_per_s": round(w["requests"] / (w["duration_us"] / 1e6)),
+            "server_cpu_ms_per_request": round(used * 1000 / w["requests"], 3),
+            "p50_ms": round(w["p50_us"] / 1000, 2), "p99_ms": round(w["p99_us"] / 1000, 2), "max_ms": round(w["max_us"] / 1000, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temporary data dir")
+    parser.add_argument("--load-generator", choices=["wrk", "httpx"], default="wrk" if shutil.which("wrk") else "httpx")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of parallel load with wrk")
     args = parser.parse_args()
     rng = random.Random(7)
     work = Path(tempfile.mkdtemp(prefix="tack-bench-openapi-"))
@@ -161,7 +215,11 @@ def main() -> None:
             urls = [f"/user/get?access_token={token}&userid={rng.choice(userids)}" for _ in range(args.requests)]
             result["users_sampled"] = len(set(userids))
             result["one_at_a_time"] = sequential(base, urls, server.pid)
-            result["parallel"] = asyncio.run(concurrent(base, urls, args.concurrency, server.pid))
+            if args.load_generator == "wrk":
+                result["parallel"] = with_wrk(base, urls, args.concurrency, args.duration, server.pid, work)
+            else:
+                result["parallel"] = {"load_generator": f"httpx AsyncClient, {args.concurrency} keep-alive connections",
+                                      **asyncio.run(concurrent(base, urls, args.concurrency, server.pid))}
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Connection, Select, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
@@ -192,16 +193,19 @@ async def get_member(session: AsyncSession, actor: Actor, member_id: int) -> Mem
     return read
 
 
-async def get_member_as_admin(db: AsyncConnection | AsyncSession, actor: Actor, member_id: int) -> MemberRead:
+def member_as_admin(db: Connection | Session, actor: Actor, member_id: int) -> MemberRead:
     """`get_member` for a viewer who sees the whole directory (an owner or admin, or an app,
-    which reads as an admin), in one statement that runs on a bare connection as well: the
-    open platform's hottest read (/user/get). The same answer as `get_member` for such a
-    viewer (every department and phone visible, a deactivated member found), except that a
-    sub-admin's `scope_department_ids` are not loaded. Anyone else goes through `get_member`.
+    which reads as an admin), in one statement: the open platform's hottest read (/user/get).
+    The same answer as `get_member` for such a viewer (every department and phone visible, a
+    deactivated member found), except that a sub-admin's `scope_department_ids` are not
+    loaded. Anyone else goes through `get_member`.
+
+    Synchronous on purpose (repository.member_profile_rows says why): call it inside
+    `storage.db.run_single_read`, or with `await session.run_sync(member_as_admin, actor, id)`.
     """
     if not actor.is_admin:
-        raise ValueError("get_member_as_admin is for owners, admins and apps; use get_member")
-    rows = await member_profile_rows(db, org_id_of(actor), member_id)
+        raise ValueError("member_as_admin is for owners, admins and apps; use get_member")
+    rows = member_profile_rows(db, org_id_of(actor), member_id)
     if not rows:
         raise MemberNotFound()
     m = rows[0]
@@ -222,10 +226,10 @@ async def get_member_as_admin(db: AsyncConnection | AsyncSession, actor: Actor, 
     )
 
 
-async def root_department_id(db: AsyncConnection | AsyncSession, actor: Actor) -> int:
+def root_department_id(db: Connection | Session, actor: Actor) -> int:
     """The id of the organization's root department (the organization itself), which never
-    changes; one statement, on a session or a bare connection."""
-    return await org_root_id(db, org_id_of(actor))
+    changes; one statement, synchronous like `member_as_admin`."""
+    return org_root_id(db, org_id_of(actor))
 
 
 def _escape_like(text: str) -> str:

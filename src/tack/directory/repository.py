@@ -3,8 +3,9 @@
 
 import re
 
-from sqlalchemy import Row, bindparam, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from tack.directory.models import (
     Account,
@@ -147,18 +148,22 @@ _PROFILE = (
 )
 
 
-async def member_profile_rows(db: AsyncConnection | AsyncSession, org_id: int, member_id: int) -> list[Row]:  # type: ignore[type-arg]
-    """The rows of `_PROFILE` for one member of one organization (empty: no such member). Runs
-    on a bare connection too, which a hot read uses to skip the ORM session's own cost."""
-    return list((await db.execute(_PROFILE, {"org_id": org_id, "member_id": member_id})).all())
+def member_profile_rows(db: Connection | Session, org_id: int, member_id: int) -> list[Row]:  # type: ignore[type-arg]
+    """The rows of `_PROFILE` for one member of one organization (empty: no such member).
+
+    Synchronous on purpose: a hot read runs it inside `storage.db.run_single_read` (one hop
+    into SQLAlchemy's greenlet for checkout, statement and return, on a bare connection), and
+    a request holding an AsyncSession through `session.run_sync`."""
+    return list(db.execute(_PROFILE, {"org_id": org_id, "member_id": member_id}).all())
 
 
 _ROOT = select(Department.id).where(Department.org_id == bindparam("org_id"), Department.parent_id.is_(None))
 
 
-async def org_root_id(db: AsyncConnection | AsyncSession, org_id: int) -> int:
-    """The organization's root department id (it has no parent); on a session or a connection."""
-    return int((await db.execute(_ROOT, {"org_id": org_id})).scalar_one())
+def org_root_id(db: Connection | Session, org_id: int) -> int:
+    """The organization's root department id (it has no parent). Synchronous, like
+    `member_profile_rows`: see there."""
+    return int(db.execute(_ROOT, {"org_id": org_id}).scalar_one())
 
 
 class MemberRepository(OrgRepository[Member]):

@@ -5,10 +5,15 @@ import logging
 import sqlite3
 import time
 import weakref
+from collections.abc import Callable
+from typing import TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import greenlet_spawn
+
+T = TypeVar("T")
 
 from tack.storage.sqlite_inline import inline_creator
 
@@ -128,11 +133,26 @@ def make_read_engine(url: str, write_engine: AsyncEngine) -> AsyncEngine:
 
 
 def single_read_engine(read_engine: AsyncEngine) -> AsyncEngine:
-    """The read engine for hot reads of one statement (deps.read_connection): on SQLite it
-    sends no BEGIN, as a lone SELECT is already a consistent snapshot in WAL mode, which
-    saves a round of SQLAlchemy's statement machinery per request. Same pool; on PostgreSQL
-    the option means nothing."""
+    """The read engine for hot reads of one statement (run_single_read): on SQLite it sends
+    no BEGIN, as a lone SELECT is already a consistent snapshot in WAL mode, which saves a
+    round of SQLAlchemy's statement machinery per request. Same pool; on PostgreSQL the
+    option means nothing."""
     return read_engine.execution_options(sqlite_begin="NONE")
+
+
+async def run_single_read(engine: AsyncEngine, read: Callable[[Connection], T]) -> T:
+    """Runs `read(connection)`, plain synchronous SQLAlchemy on a pooled connection of
+    `engine` (a single_read_engine), in ONE hop into SQLAlchemy's greenlet. An AsyncConnection
+    makes a hop (and, to close, an asyncio task) for the checkout, each statement and the
+    return: measured 0.44 → 0.27 ms of CPU for /user/get's read. `greenlet_spawn` is the
+    helper AsyncConnection.run_sync itself uses. For ONE statement (or statements that need
+    not agree, such as a lookup of something that never changes): no transaction spans them."""
+
+    def run() -> T:
+        with engine.sync_engine.connect() as connection:
+            return read(connection)
+
+    return await greenlet_spawn(run)
 
 
 def read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,10 +1,13 @@
 """FastAPI dependencies for sessions: one unit of work per write request, read sessions for reads."""
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tack.storage.db import run_single_read
 
 from tack.storage.uow import UnitOfWork
 
@@ -21,11 +24,15 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def read_connection(request: Request) -> AbstractAsyncContextManager[AsyncConnection]:
-    """A bare read connection (no ORM session, no transaction on SQLite) for a hot read of
-    ONE statement (db.single_read_engine): `async with read_connection(request) as db: ...`.
-    Several statements that must agree with each other need a read session instead."""
-    return request.app.state.single_read_engine.connect()  # type: ignore[no-any-return]
+T = TypeVar("T")
+
+
+async def single_read(request: Request, read: Callable[[Connection], T]) -> T:
+    """A hot read of ONE statement on a bare connection, no ORM session and (SQLite) no
+    transaction, in one greenlet hop: `await single_read(request, lambda db: query(db, ...))`
+    with a synchronous query (db.run_single_read). Statements that must agree with each other
+    need a read session instead."""
+    return await run_single_read(request.app.state.single_read_engine, read)
 
 
 def read_session_opener(request: Request):  # type: ignore[no-untyped-def]

@@ -12,7 +12,9 @@ Policy:
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from tack.directory import queries as directory
 from tack.directory.access import DepartmentNotFound, MemberNotFound
@@ -32,13 +34,18 @@ class UserNotFound(MemberNotFound):
     pass
 
 
-async def root_id(db: AsyncSession | AsyncConnection, caller: AppCaller) -> int:
+def _root_of(db: Connection | Session, caller: AppCaller) -> int:
     key = f"{caller.app_id}:{caller.org_id}"
     if key not in _ROOTS:
         if len(_ROOTS) > 10000:
             _ROOTS.clear()
-        _ROOTS[key] = await directory.root_department_id(db, caller.actor)
+        _ROOTS[key] = directory.root_department_id(db, caller.actor)
     return _ROOTS[key]
+
+
+async def root_id(session: AsyncSession, caller: AppCaller) -> int:
+    root = _ROOTS.get(f"{caller.app_id}:{caller.org_id}")
+    return root if root is not None else await session.run_sync(_root_of, caller)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +69,28 @@ def _user(caller: AppCaller, read: MemberRead, root: int) -> User:
     )
 
 
-async def get_user(db: AsyncSession | AsyncConnection, caller: AppCaller, userid: str) -> User:
-    """One statement (two the first time an app asks), on a session or a bare connection: an
-    app reads as an admin, so the directory's one-statement admin read applies."""
+def user_of(db: Connection | Session, caller: AppCaller, userid: str) -> User:
+    """One statement (two the first time an app asks): an app reads as an admin, so the
+    directory's one-statement admin read applies. Synchronous, for storage's single reads
+    (the /user/get lane); `get_user` runs it on a session."""
     member_id = ids.member_id_of(userid)
     if member_id is None:
         raise UserNotFound()
-    read = await directory.get_member_as_admin(db, caller.actor, member_id)
+    read = directory.member_as_admin(db, caller.actor, member_id)
     if not read.active:
         raise UserNotFound()
-    return _user(caller, read, await root_id(db, caller))
+    return _user(caller, read, _root_of(db, caller))
 
 
-async def user_by_unionid(db: AsyncSession | AsyncConnection, caller: AppCaller, unionid: str) -> User:
+async def get_user(session: AsyncSession, caller: AppCaller, userid: str) -> User:
+    return await session.run_sync(user_of, caller, userid)
+
+
+async def user_by_unionid(session: AsyncSession, caller: AppCaller, unionid: str) -> User:
     member_id = ids.member_id_of_unionid(caller.org_id, unionid)
     if member_id is None:
         raise UserNotFound()
-    return await get_user(db, caller, ids.userid(member_id))
+    return await get_user(session, caller, ids.userid(member_id))
 
 
 @dataclass(frozen=True, slots=True)

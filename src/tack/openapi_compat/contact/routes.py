@@ -14,7 +14,7 @@ from tack.openapi_compat.apps.scopes import CONTACT_READ
 from tack.openapi_compat.auth import OapiApp, V1App, lean_oapi_caller, require_scope
 from tack.openapi_compat.contact import ids, queries
 from tack.openapi_compat.params import Params
-from tack.storage.deps import get_read_session, read_connection
+from tack.storage.deps import get_read_session, single_read
 
 router = APIRouter(tags=["dingtalk"])
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
@@ -31,12 +31,12 @@ async def _oapi(request: Request, caller: Any, style: errors.Style = "oapi") -> 
 @router.get("/user/get")
 async def user_get(request: Request) -> JSONResponse:
     """On the lean lane (LEAN below): the same checks in the same order as every oapi route
-    (token, scope, parameters, the member), without the dependency chain or an ORM session."""
+    (token, scope, parameters, the member), without the dependency chain or an ORM session:
+    one statement on a bare connection (storage.deps.single_read)."""
     caller = await lean_oapi_caller(request)
     params = await _oapi(request, caller)
     userid = params.text("userid", required=True, max_length=64)
-    async with read_connection(request) as db:
-        user = await queries.get_user(db, caller, userid)
+    user = await single_read(request, lambda db: queries.user_of(db, caller, userid))
     return JSONResponse(errors.oapi_ok(**queries.oapi_user(user)))
 
 
