@@ -73,8 +73,8 @@ class ConversationView {
       onclick: () => popMenu(more, conversationMenu(chat.convs.get(c.id) || c)),
     }, '⋯');
     this.list = h('ol', { class: 'msg-list', 'data-testid': 'messages', 'aria-live': 'polite' });
-    this.top = h('div', { class: 'msg-top muted small' });
-    this.scroller = h('div', { class: 'msg-scroll' }, this.top, this.list);
+    this.top = h('div', { class: 'msg-top muted small', 'data-testid': 'history-top' });
+    this.scroller = h('div', { class: 'msg-scroll', 'data-testid': 'message-scroller' }, this.top, this.list);
     this.newBelow = h('button', { type: 'button', class: 'new-below', hidden: true, onclick: () => this.scrollToBottom() }, t('chat.new_below'));
     this.replyBar = h('div', { class: 'reply-bar', hidden: true, 'data-testid': 'reply-bar' });
     this.mentionPop = h('ul', { class: 'mention-pop', role: 'listbox', hidden: true, 'data-testid': 'mention-list', 'aria-label': t('chat.mention') });
