@@ -14,6 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tack.attendance import routes as attendance_routes
+from tack.attendance.batcher import CheckinBatcher
 from tack.attendance import tasks as attendance_tasks
 from tack.chat import hooks as chat_hooks
 from tack.approval import routes as approval_routes
@@ -206,6 +207,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(attendance_routes.router)
     app.include_router(attendance_routes.device_router)
+    # The 9:00 check-in burst: plain check-ins are group-committed, served ahead of FastAPI's
+    # routing (the rest of that path's requests go on to the route above).
+    app.state.checkin_batcher = CheckinBatcher(app.state.uow_factory, app.state.read_sessionmaker)
+    app.add_middleware(attendance_routes.CheckinFastPath)
     app.include_router(robot_routes.router)
     # DingTalk's own paths live at the root, beside /api/v1 (the wire-format reference, §1).
     app.include_router(robot_routes.webhook_router)

@@ -7,6 +7,7 @@ crash never loses the recompute. A check-in, a leave or a card correction recomp
 days in its own transaction, so the answer already carries the new result.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,7 +70,7 @@ from tack.attendance.repository import (
     ShiftRepository,
     device_by_serial,
 )
-from tack.attendance.rules import ShiftInstance, distance_m, instance, normalise_bssid, pick_instance, shift_span_minutes
+from tack.attendance.rules import Punch, ShiftInstance, distance_m, instance, normalise_bssid, pick_instance, shift_span_minutes
 from tack.attendance.schemas import (
     FIRST_DAY,
     LAST_DAY,
@@ -99,7 +100,8 @@ from tack.attendance.schemas import (
 )
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
-from tack.directory.access import DepartmentNotFound, MemberNotFound, load_tree, org_id_of
+from tack.core.errors import AppError
+from tack.directory.access import DepartmentNotFound, MemberNotFound, actors_for_sessions, load_tree, org_id_of
 from tack.directory.queries import member_contacts, member_ids_by_employee_no, org_timezone
 from tack.storage.uow import UnitOfWork
 
@@ -454,30 +456,16 @@ def _match_place(places: list[AttendancePlace], body: CheckinCreate) -> tuple[At
     return None, nearest
 
 
-async def check_checkin(uow: UnitOfWork, actor: Actor, body: CheckinCreate, *, now: datetime | None = None) -> CheckinRead:
-    """A member checks in or out from the app / web client.
-
-    Decisions: a group without places accepts any position; Wi-Fi evidence is tried before the
-    position; outside every place the punch needs `field` + a note and a group allowing 外勤.
-    A punch that already exists (same member, attendance day and kind) is returned as it is
-    (`duplicate`), except that `replace` lets a later check-out replace the earlier (更新打卡).
-
-    Raises: ClockSkew, CoordinatesOutOfRange (400), NotInGroup (409), ClientDeviceRequired,
-    DeviceNotBound (403), OutOfRange (400), FieldNotAllowed (403), FieldNoteRequired (400).
-    """
-    org_id = org_id_of(actor)
-    member_id = actor.member_id
-    if member_id is None:
-        raise NotInGroup()
-    now = now or utc_now()
+def _check_clock(body: CheckinCreate, now: datetime) -> datetime:
+    """The client's time (naive means UTC); ClockSkew when it is too far from the server's."""
     client_time = body.client_time if body.client_time.tzinfo else body.client_time.replace(tzinfo=ZoneInfo("UTC"))
     if abs(client_time - now) > MAX_CLOCK_SKEW:
         raise ClockSkew(server_time=now.isoformat())
-    check_coordinates(body.lat, body.lng)
-    group = await _member_group(uow.session, org_id, member_id)
-    if group.require_binding:
-        await _check_binding(uow.session, org_id, member_id, body.client_device, now)
-    places = await PlaceRepository(uow.session, org_id).of_group(group.id)
+    return client_time
+
+
+def _check_place(group: AttendanceGroup, places: list[AttendancePlace], body: CheckinCreate, client_time: datetime) -> dict[str, Any]:
+    """Where the punch counts (or why it does not): the evidence to record with it."""
     place, nearest = _match_place(places, body) if places else (None, None)
     is_field = False
     if places and place is None:
@@ -488,12 +476,213 @@ async def check_checkin(uow: UnitOfWork, actor: Actor, body: CheckinCreate, *, n
         if not body.note:
             raise FieldNoteRequired()
         is_field = True
-    evidence = {
+    return {
         "lat": body.lat, "lng": body.lng, "accuracy_m": body.accuracy_m, "ssid": body.ssid,
         "bssid": normalise_bssid(body.bssid) if body.bssid else None, "place_id": place.id if place else None,
         "client_device": body.client_device, "client_time": client_time, "field": is_field, "note": body.note,
     }
+
+
+async def check_checkin(uow: UnitOfWork, actor: Actor, body: CheckinCreate, *, now: datetime | None = None) -> CheckinRead:
+    """A member checks in or out from the app / web client.
+
+    Decisions: a group without places accepts any position; Wi-Fi evidence is tried before the
+    position; outside every place the punch needs `field` + a note and a group allowing 外勤.
+    A punch that already exists (same member, attendance day and kind) is returned as it is
+    (`duplicate`), except that `replace` lets a later check-out replace the earlier (更新打卡).
+    `do_checkin_batch` takes the same decisions for many check-ins at once.
+
+    Raises: ClockSkew, CoordinatesOutOfRange (400), NotInGroup (409), ClientDeviceRequired,
+    DeviceNotBound (403), OutOfRange (400), FieldNotAllowed (403), FieldNoteRequired (400).
+    """
+    org_id = org_id_of(actor)
+    member_id = actor.member_id
+    if member_id is None:
+        raise NotInGroup()
+    now = now or utc_now()
+    client_time = _check_clock(body, now)
+    check_coordinates(body.lat, body.lng)
+    group = await _member_group(uow.session, org_id, member_id)
+    if group.require_binding:
+        await _check_binding(uow.session, org_id, member_id, body.client_device, now)
+    places = await PlaceRepository(uow.session, org_id).of_group(group.id)
+    evidence = _check_place(group, places, body, client_time)
     return await do_punch(uow, org_id, member_id, group, now, body.kind, evidence, source="app", replace=body.replace)
+
+
+@dataclass(slots=True)
+class CheckinRequest:
+    """One check-in of a batch: who (a session token, checked in the batch's transaction),
+    what, and when the server received it. `refused`: the error the request carries once its
+    session is known to be valid (a browser's missing CSRF header)."""
+
+    org_id: int
+    token_hash: str
+    body: CheckinCreate
+    now: datetime
+    refused: AppError | None = None
+
+
+async def do_checkin_batch(
+    uow: UnitOfWork, requests: list[CheckinRequest], *, reads: AsyncSession | None = None
+) -> list[CheckinRead | AppError]:
+    """Many check-ins in one transaction (the 9:00 burst), each decided exactly as
+    `check_checkin` decides it (same checks, same order, same errors), the records written in
+    one statement and the day results in another. Returns, per request, its answer or the
+    error it is refused with; a refused request writes nothing. Replacing a check-out
+    (`replace`) is not batched: it goes through `check_checkin`.
+
+    Who: each session token is resolved in this transaction (directory.access), so a session
+    ended a moment ago is refused. `reads`: a session for the reads (sessions, rules, the
+    day's punches) if not the unit of work's: on SQLite a read connection answers them
+    without the writer's thread hand-offs. Exactly one record per member, day and kind: the batch
+    settles repeats within itself and against the table, and the unique constraint settles a
+    race with another server process (the punch then answers as the duplicate it is)."""
+    answers: list[CheckinRead | AppError | None] = [None] * len(requests)
+    by_org: dict[int, list[int]] = {}
+    for index, request in enumerate(requests):
+        by_org.setdefault(request.org_id, []).append(index)
+    for org_id, indexes in by_org.items():
+        batch = [requests[i] for i in indexes]
+        for index, answer in zip(indexes, await _checkin_org_batch(uow, reads or uow.session, org_id, batch), strict=True):
+            answers[index] = answer
+    return answers  # type: ignore[return-value]
+
+
+async def _checkin_org_batch(
+    uow: UnitOfWork, session: AsyncSession, org_id: int, requests: list[CheckinRequest]
+) -> list[CheckinRead | AppError]:
+    answers: list[CheckinRead | AppError | None] = [None] * len(requests)
+    actors = await actors_for_sessions(session, org_id, [r.token_hash for r in requests], utc_now())
+    live: list[tuple[int, int, datetime]] = []  # (index, member, client time)
+    for index, request in enumerate(requests):
+        actor = actors[request.token_hash]
+        try:
+            if isinstance(actor, AppError):
+                raise actor
+            if request.refused is not None:
+                raise request.refused
+            if actor.member_id is None:
+                raise NotInGroup()
+            client_time = _check_clock(request.body, request.now)
+            check_coordinates(request.body.lat, request.body.lng)
+        except AppError as exc:
+            answers[index] = exc
+            continue
+        live.append((index, actor.member_id, client_time))
+    if not live:
+        return answers  # type: ignore[return-value]
+    members = sorted({m for _, m, _ in live})
+    member_groups = await calendar.resolve_groups(session, org_id, members)
+    first = min(requests[i].now for i, _, _ in live)
+    last = max(requests[i].now for i, _, _ in live)
+    rules = await calendar.load_rules(session, org_id, (first - timedelta(days=2)).date(), (last + timedelta(days=2)).date(), member_ids=members)
+    places: dict[int, list[AttendancePlace]] = {}
+    for place in await PlaceRepository(session, org_id).all():
+        places.setdefault(place.group_id, []).append(place)
+    binding_members = [m for _, m, _ in live if (g := rules.groups.get(member_groups.get(m, 0))) is not None and g.require_binding]
+    bound = await BindingRepository(session, org_id).of_members(binding_members) if binding_members else {}
+    new_bindings: dict[int, str] = {}
+
+    # (index, member, group, attendance day, shift instance, evidence)
+    valid: list[tuple[int, int, AttendanceGroup, date, ShiftInstance | None, dict[str, Any]]] = []
+    for index, member_id, client_time in live:
+        body = requests[index].body
+        try:
+            group = rules.groups.get(member_groups.get(member_id, 0))
+            if group is None:
+                raise NotInGroup()
+            binding = None
+            if group.require_binding:
+                if not body.client_device:
+                    raise ClientDeviceRequired()
+                binding = bound.get(member_id, body.client_device)
+                if binding != body.client_device:
+                    raise DeviceNotBound()
+            evidence = _check_place(group, places.get(group.id, []), body, client_time)
+        except AppError as exc:
+            answers[index] = exc
+            continue
+        if binding is not None and member_id not in bound:
+            bound[member_id] = new_bindings[member_id] = binding
+        day, inst = _locate_in(rules, group, member_id, requests[index].now)
+        valid.append((index, member_id, group, day, inst, evidence))
+    if not valid:
+        return answers  # type: ignore[return-value]
+
+    records = RecordRepository(session, org_id)
+    writes = RecordRepository(uow.session, org_id)
+    valid_members = sorted({v[1] for v in valid})
+    low, high = min(v[3] for v in valid), max(v[3] for v in valid)
+    # (member, day, kind) → the record: a row read from the table, or a dict written now
+    punches: dict[tuple[int, date, str], Any] = {(r.member_id, r.day, r.kind): r for r in await records.rows_of(valid_members, low, high)}
+    written: list[dict[str, Any]] = []
+    plan: list[tuple[int, tuple[int, date, str], bool]] = []  # (index, key, new?)
+    for index, member_id, group, day, inst, evidence in valid:
+        request = requests[index]
+        kind = request.body.kind or ("out" if (member_id, day, "in") in punches else "in")
+        key = (member_id, day, kind)
+        if key in punches:
+            plan.append((index, key, False))
+            continue
+        row = {
+            "member_id": member_id, "day": day, "kind": kind, "checked_at": request.now, "source": "app", "group_id": group.id,
+            "shift_id": inst.shift.id if inst else None, "created_at": request.now, "device_id": None, **evidence,
+        }
+        punches[key] = row
+        written.append(row)
+        plan.append((index, key, True))
+    if new_bindings:
+        bindings = BindingRepository(uow.session, org_id)
+        for member_id, client_device in new_bindings.items():
+            await bindings.bind_once(member_id, client_device, max(r.now for r in requests))
+    ids = {(m, d, k): record_id for record_id, m, d, k in await writes.insert_many_once(written)}
+    lost = [(r["member_id"], r["day"], r["kind"]) for r in written if (r["member_id"], r["day"], r["kind"]) not in ids]
+    if lost:  # another server wrote these punches first: theirs are the records
+        theirs = {(r.member_id, r.day, r.kind): r for r in await writes.rows_of(sorted({k[0] for k in lost}), low, high)}
+        for key in lost:
+            punches[key] = theirs[key]
+        plan = [(index, key, new and key in ids) for index, key, new in plan]
+
+    # The day results of the member-days that got a new punch, computed from every punch of the day.
+    group_of = {v[1]: v[2].id for v in valid}
+    touched: dict[tuple[int, date], datetime] = {}
+    for index, key, new in plan:
+        if new:
+            touched[key[:2]] = max(touched.get(key[:2], requests[index].now), requests[index].now)
+    window_start = datetime.combine(low - timedelta(days=1), datetime.min.time(), rules.tz)
+    window_end = datetime.combine(high + timedelta(days=2), datetime.min.time(), rules.tz)
+    leaves: dict[int, list[tuple[datetime, datetime]]] = {}
+    if touched:
+        for leave in await LeaveRepository(session, org_id).overlapping(sorted({m for m, _ in touched}), window_start, window_end):
+            leaves.setdefault(leave.member_id, []).append((leave.start_at, leave.end_at))
+    results: dict[tuple[int, date], dict[str, Any]] = {}
+    for (member_id, day), at in touched.items():
+        day_punches = {}
+        for kind in ("in", "out"):
+            p = punches.get((member_id, day, kind))
+            if p is not None:
+                day_punches[kind] = Punch(p["checked_at"], bool(p["field"])) if isinstance(p, dict) else Punch(p.checked_at, bool(p.field))
+        results[(member_id, day)] = calendar.result_row(rules, group_of[member_id], member_id, day, day_punches, leaves.get(member_id, []), at)
+    await ResultRepository(uow.session, org_id).upsert(list(results.values()))
+    stored: dict[tuple[int, date], Any] = {}
+    untouched = sorted({key[0] for _, key, _ in plan if key[:2] not in results})
+    if untouched:
+        stored = {(r.member_id, r.day): r for r in await ResultRepository(session, org_id).rows_between(untouched, low, high)}
+
+    for index, key, new in plan:
+        record = punches[key]
+        if isinstance(record, dict):
+            record_out = RecordRead.model_validate({**record, "id": ids[key]})
+        else:
+            record_out = record_read(record)
+        computed = results.get(key[:2])
+        if computed is not None:
+            result_out: ResultRead | None = ResultRead.model_validate(computed)
+        else:
+            result_out = result_read(stored[key[:2]]) if key[:2] in stored else None
+        answers[index] = CheckinRead.model_construct(record=record_out, duplicate=not new, result=result_out)
+    return answers  # type: ignore[return-value]
 
 
 async def _check_binding(session: AsyncSession, org_id: int, member_id: int, client_device: str | None, now: datetime) -> None:
@@ -511,15 +700,21 @@ async def _check_binding(session: AsyncSession, org_id: int, member_id: int, cli
 async def _locate(
     session: AsyncSession, org_id: int, member_id: int, group: AttendanceGroup, at: datetime
 ) -> tuple[date, ShiftInstance | None, calendar.Rules]:
-    """The attendance day and shift a punch at `at` belongs to (yesterday's night shift, today's
-    shift, or, outside every window, the local day without a shift), and the rules read."""
+    """The attendance day and shift a punch at `at` belongs to, and the rules read."""
     rules = await calendar.load_rules(
         session, org_id, (at - timedelta(days=2)).date(), (at + timedelta(days=2)).date(), member_ids=[member_id], group=group
     )
+    day, inst = _locate_in(rules, group, member_id, at)
+    return day, inst, rules
+
+
+def _locate_in(rules: calendar.Rules, group: AttendanceGroup, member_id: int, at: datetime) -> tuple[date, ShiftInstance | None]:
+    """Yesterday's night shift, today's shift, or, outside every window, the local day
+    without a shift."""
     local = rules.local_day(at)
     candidates = [i for d in (-1, 0, 1) if (i := rules.instance_on(group, member_id, local + timedelta(days=d))) is not None]
     inst = pick_instance(at, candidates)
-    return (inst.day if inst else local), inst, rules
+    return (inst.day if inst else local), inst
 
 
 async def do_punch(

@@ -114,6 +114,11 @@ class Rules:
     shifts: dict[int, ShiftRule]
     holidays: dict[date, str]
     schedules: dict[tuple[int, date], int | None] = field(default_factory=dict)
+    # (shift, day) → its instance: the same for every member working that shift that day
+    # (10,000 members × 31 days need 31 zone conversions, not 310,000).
+    instances: dict[tuple[int, date], ShiftInstance] = field(default_factory=dict)
+    # (group, day) → its shift instance, for groups whose members all share it (not 排班).
+    group_days: dict[tuple[int, date], ShiftInstance | None] = field(default_factory=dict)
 
     def shift_on(self, group: AttendanceGroup, member_id: int, day: date) -> ShiftRule | None:
         if group.kind == "scheduled":
@@ -129,8 +134,18 @@ class Rules:
         return self.shifts.get(group.shift_id)
 
     def instance_on(self, group: AttendanceGroup, member_id: int, day: date) -> ShiftInstance | None:
+        key = (group.id, day)
+        if key in self.group_days:
+            return self.group_days[key]
         shift = self.shift_on(group, member_id, day)
-        return instance(day, shift, self.tz) if shift is not None else None
+        found = None
+        if shift is not None:
+            found = self.instances.get((shift.id, day))
+            if found is None:
+                found = self.instances[(shift.id, day)] = instance(day, shift, self.tz)
+        if group.kind != "scheduled":
+            self.group_days[key] = found
+        return found
 
     def local_day(self, at: datetime) -> date:
         return at.astimezone(self.tz).date()
@@ -259,10 +274,11 @@ async def recompute(
     leaves: dict[int, list[tuple[datetime, datetime]]] = {}
     for leave in await LeaveRepository(session, org_id).overlapping(member_ids, window_start, window_end):
         leaves.setdefault(leave.member_id, []).append((leave.start_at, leave.end_at))
+    days = _days(start, end)
     rows = [
         result_row(rules, groups[m], m, day, punches.get((m, day), {}), leaves.get(m, []), now)
         for m in covered
-        for day in _days(start, end)
+        for day in days
     ]
     await results.upsert(rows)
     return len(rows)

@@ -46,7 +46,7 @@ from tack.attendance.schemas import (
 )
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
-from tack.attendance.stats import add
+from tack.attendance.stats import COUNTERS, add_into, as_fields, zero
 from tack.directory.access import DepartmentNotFound, load_tree, org_id_of
 from tack.directory.queries import department_names, member_departments, member_names, org_timezone
 
@@ -233,55 +233,47 @@ async def stats(
         wanted = tree.subtree(department_id)
         scope = {m for m, ds in departments_of.items() if wanted.intersection(ds)}
         visible = scope if visible is None else visible & scope
-    rows = await ResultRepository(session, org_id).tallies(sorted(visible) if visible is not None else None, start, end, group_id)
+    member_ids = sorted(visible) if visible is not None else None
+    results = ResultRepository(session, org_id)
+    pairs = await results.tallies(member_ids, start, end, group_id, by="member")
+    days = await results.tallies(member_ids, start, end, group_id, by="day")
     names = await member_names(session, org_id, None)
     dept_names = await department_names(session, org_id)
     group_names = {g.id: g.name for g in await GroupRepository(session, org_id).all()}
-    members: dict[int, MemberStat] = {}
-    depts: dict[int, GroupStat] = {}
-    groups: dict[int, GroupStat] = {}
-    daily: dict[date, DailyStat] = {}
-    totals = Counters()
-    dept_members: dict[int, set[int]] = {}
+    n = len(COUNTERS)
+    per_member: dict[int, list[int]] = {}
+    first_group: dict[int, tuple[date, int | None]] = {}  # the group of the member's first day
+    per_group: dict[int, list[int]] = {}
     group_members: dict[int, set[int]] = {}
-    for row in rows:
-        m = row.member_id
-        stat = members.get(m)
-        if stat is None:
-            first_dept = (departments_of.get(m) or [None])[0]
-            stat = members[m] = MemberStat(
-                member_id=m, name=names.get(m, ""), department=dept_names.get(first_dept, "") if first_dept else "",
-                group=group_names.get(row.group_id, "") if row.group_id else "",
-            )
-        add(stat, row)
-        add(totals, row)
-        day = daily.get(row.day)
-        if day is None:
-            day = daily[row.day] = DailyStat(day=row.day, members=0)
-        day.members += 1
-        add(day, row)
-        if row.group_id is not None:
-            g = groups.get(row.group_id)
-            if g is None:
-                g = groups[row.group_id] = GroupStat(id=row.group_id, name=group_names.get(row.group_id, ""), members=0)
-            add(g, row)
-            group_members.setdefault(row.group_id, set()).add(m)
+    for m, g, first_day, *values in pairs:
+        add_into(per_member.setdefault(m, zero()), values)
+        if m not in first_group or first_day < first_group[m][0]:
+            first_group[m] = (first_day, g)
+        if g is not None:
+            add_into(per_group.setdefault(g, zero()), values)
+            group_members.setdefault(g, set()).add(m)
+    totals = zero()
+    per_dept: dict[int, list[int]] = {}
+    dept_members: dict[int, int] = {}
+    members: list[MemberStat] = []
+    for m, values in per_member.items():
+        add_into(totals, values)
         for d in departments_of.get(m, []):
-            ds = depts.get(d)
-            if ds is None:
-                ds = depts[d] = GroupStat(id=d, name=dept_names.get(d, ""), members=0)
-            add(ds, row)
-            dept_members.setdefault(d, set()).add(m)
-    for d, ids in dept_members.items():
-        depts[d].members = len(ids)
-    for g, ids in group_members.items():
-        groups[g].members = len(ids)
+            add_into(per_dept.setdefault(d, zero()), values)
+            dept_members[d] = dept_members.get(d, 0) + 1
+        first_dept = (departments_of.get(m) or [None])[0]
+        g = first_group[m][1]
+        members.append(MemberStat(
+            member_id=m, name=names.get(m, ""), department=dept_names.get(first_dept, "") if first_dept else "",
+            group=group_names.get(g, "") if g else "", **as_fields(values),
+        ))
+    daily = [DailyStat(day=d, members=count, **as_fields([int(v or 0) for v in values[:n]])) for d, count, *values in days]
     return StatsRead(
         from_day=start,
         to_day=end,
-        members=sorted(members.values(), key=lambda s: (s.department, s.name, s.member_id)),
-        departments=sorted(depts.values(), key=lambda s: s.id),
-        groups=sorted(groups.values(), key=lambda s: s.id),
-        daily=[daily[d] for d in sorted(daily)],
-        totals=totals,
+        members=sorted(members, key=lambda s: (s.department, s.name, s.member_id)),
+        departments=[GroupStat(id=d, name=dept_names.get(d, ""), members=dept_members[d], **as_fields(v)) for d, v in sorted(per_dept.items())],
+        groups=[GroupStat(id=g, name=group_names.get(g, ""), members=len(group_members[g]), **as_fields(v)) for g, v in sorted(per_group.items())],
+        daily=sorted(daily, key=lambda s: s.day),
+        totals=Counters(**as_fields(totals)),
     )

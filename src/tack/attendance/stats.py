@@ -9,27 +9,27 @@ the day's result was computed under; "attended" means a check-in on a day with a
 from datetime import date
 from typing import Any
 
-from tack.attendance.schemas import Counters
 
 
-def add(counters: Counters, row: Any) -> None:
-    if row.rest_day:
-        counters.rest_days += 1
-        counters.worked_minutes += row.worked_minutes
-        return
-    counters.workdays += 1
-    counters.attended += row.check_in_at is not None
-    counters.late_count += row.late_minutes > 0
-    counters.late_minutes += row.late_minutes
-    counters.serious_late_count += bool(row.serious_late)
-    counters.early_count += row.early_minutes > 0
-    counters.early_minutes += row.early_minutes
-    counters.absent_days += bool(row.absent)
-    counters.missing_in += bool(row.missing_in)
-    counters.missing_out += bool(row.missing_out)
-    counters.field_count += bool(row.field)
-    counters.leave_days += row.status == "leave"
-    counters.worked_minutes += row.worked_minutes
+# The counters in the order ResultRepository.tallies sums them (see its query for each rule:
+# a rest day adds to rest_days and worked_minutes only; a workday to everything else).
+COUNTERS = (
+    "workdays", "attended", "rest_days", "late_count", "late_minutes", "serious_late_count", "early_count",
+    "early_minutes", "absent_days", "missing_in", "missing_out", "field_count", "leave_days", "worked_minutes",
+)
+
+
+def zero() -> list[int]:
+    return [0] * len(COUNTERS)
+
+
+def add_into(total: list[int], values: Any) -> None:
+    for i, v in enumerate(values):
+        total[i] += int(v or 0)
+
+
+def as_fields(values: list[int]) -> dict[str, int]:
+    return dict(zip(COUNTERS, values, strict=True))
 
 
 def month_range(month: str) -> tuple[date, date]:
