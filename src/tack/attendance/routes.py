@@ -1,5 +1,6 @@
 """Attendance HTTP routes under /api/v1/orgs/{org_id}/attendance."""
 
+import inspect
 import re
 from typing import Annotated, Literal
 
@@ -209,7 +210,9 @@ class CheckinFastPath:
             answer = await app.state.checkin_batcher.check_in(checkin)
         except AppError as exc:
             handler = next(app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers)
-            response = await handler(Request(scope), exc)
+            response = handler(Request(scope), exc)
+            if inspect.isawaitable(response):
+                response = await response
         else:
             response = Response(answer.model_dump_json(), media_type="application/json")
         await response(scope, receive, send)
