@@ -1,12 +1,14 @@
 """Files in 消息: a document and an image go up from one browser and reach the other member
-live; the document downloads with its name and bytes, the image shows inline and opens full
-size; 转发 copies the file into another group, where it downloads too."""
+live; the document downloads with its name and bytes, the image is previewed while it goes up,
+then shows inline and opens full size; a refused file type says why and can be removed;
+转发 copies the file into another group, where it downloads too."""
 
+import asyncio
 import uuid
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.e2e.flows import api_headers, sign_in_through_api
 
@@ -64,8 +66,17 @@ async def test_file_and_image_upload_download_preview_and_forward(new_context, d
     row = sender.get_by_test_id("conversation-list").locator(".conv-item", has_text=first)
     await expect(row).to_contain_text(f"[文件] {doc_name}")
 
-    # An image: shown inline on both sides, opening the full picture in a new tab.
+    # An image: previewed while it goes up (the upload held here), then inline on both sides,
+    # opening the full picture in a new tab.
+    held: asyncio.Future[Route] = asyncio.get_running_loop().create_future()
+    await sender.route("**/conversations/*/files", lambda route: held.set_result(route))
     await sender.get_by_test_id("file-input").set_input_files({"name": "dot.png", "mimeType": "image/png", "buffer": PNG})
+    pending = _messages(sender).locator(".msg.pending")
+    await expect(pending.get_by_test_id("sending")).to_have_text("发送中…")
+    await expect(pending.locator(".msg-image img")).to_have_js_property("naturalWidth", 1)
+    await (await held).continue_()
+    await sender.unroute("**/conversations/*/files")
+    await expect(pending).to_have_count(0)
     image = _messages(receiver).locator(".msg.theirs .msg-image img")
     await expect(image).to_be_visible()
     await expect(image).to_have_js_property("naturalWidth", 1)  # loaded: the bytes came back
@@ -76,6 +87,15 @@ async def test_file_and_image_upload_download_preview_and_forward(new_context, d
     await full.wait_for_load_state()
     assert await full.evaluate("document.contentType") == "image/png"
     await full.close()
+
+    # A file type the server refuses: the reason is shown, and the failed message can be removed.
+    await sender.get_by_test_id("file-input").set_input_files(
+        {"name": "setup.exe", "mimeType": "application/octet-stream", "buffer": b"MZ"})
+    failed = _messages(sender).locator(".msg.pending", has_text="setup.exe")
+    await expect(failed.get_by_test_id("send-failed")).to_contain_text("发送失败")
+    await expect(failed.get_by_test_id("send-error")).to_have_text("出于安全考虑，不能发送此类型的文件")
+    await failed.get_by_role("button", name="删除").click()
+    await expect(failed).to_have_count(0)
 
     # 转发 the document into the second group: the sender sees the copy, from 刘洋, and it downloads.
     message = _messages(receiver).locator(".msg.theirs", has=receiver.locator(".msg-file"))

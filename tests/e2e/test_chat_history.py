@@ -103,7 +103,16 @@ async def test_scroll_back_search_jump_and_pin_seen_live(new_context, demo_serve
     await owner_page.get_by_role("menuitem", name="取消置顶消息").click()
     await expect(pins).to_be_hidden()
     await expect(_message(member, "第3条").get_by_test_id("pinned-tag")).to_have_count(0)
-    assert member.js_errors == [] and owner_page.js_errors == [], (member.js_errors, owner_page.js_errors)
+
+    # A window taller than a page of history has nothing to scroll: it loads older pages by
+    # itself until it has a scrollbar (here one more page), and can then be scrolled back.
+    tall = await new_context(viewport={"width": 1280, "height": 4000})
+    await sign_in_through_api(tall, MEMBER, demo_server["password"], route=f"chat/{conv}")
+    await expect(_message(tall, "第6条")).to_have_count(1)
+    await expect(_message(tall, "第65条")).to_be_in_viewport()
+    assert await tall.get_by_test_id("message-scroller").evaluate("el => el.scrollHeight > el.clientHeight")
+    assert member.js_errors == [] and owner_page.js_errors == [] and tall.js_errors == [], (
+        member.js_errors, owner_page.js_errors, tall.js_errors)
 
 
 async def test_message_search_filters_by_conversation_sender_and_day(new_context, demo_server: dict) -> None:

@@ -176,6 +176,7 @@ class ConversationView {
     const target = Number(query?.seq);
     if (target) await this.jumpTo(target);
     else this.scrollToBottom();
+    this.fillUp();
     this.input.focus();
   }
 
@@ -193,6 +194,7 @@ class ConversationView {
     if (this.loadingOlder || !this.hasMore || this.oldest === null) return;
     this.loadingOlder = true;
     this.drawTop();
+    let loaded = false;
     try {
       const page = await api.get(this.base + '/messages', { before_seq: this.oldest, limit: PAGE });
       await this.namesFor(page.items);
@@ -201,12 +203,20 @@ class ConversationView {
       for (const msg of page.items) this.put(msg);
       this.hasMore = page.has_more;
       this.scroller.scrollTop = top + this.scroller.scrollHeight - before;
+      loaded = true;
     } catch (error) {
       toast(error.message, 'error');
     } finally {
       this.loadingOlder = false;
       this.drawTop();
     }
+    if (loaded) this.fillUp();
+  }
+
+  // A window taller than the messages loaded has no scrollbar, so no scrolling up to load
+  // older ones: load them until it has one or the history begins.
+  fillUp() {
+    if (this.alive() && this.hasMore && this.scroller.scrollHeight <= this.scroller.clientHeight) this.loadOlder();
   }
 
   drawTop() {
@@ -514,7 +524,9 @@ class ConversationView {
       id: null, seq: null, conversation_id: this.conv.id, sender_member_id: chat.me, kind, reply_to: null,
       content: { name: file.name, size: file.size }, client_msg_id: body.client_msg_id, created_at: new Date().toISOString(),
     };
-    const entry = { body, msg, file, status: 'sending', el: null, error: null, network: false };
+    // An image is shown from the chosen file while it goes up (the URL is let go once sent).
+    const local = kind === 'image' ? URL.createObjectURL(file) : null;
+    const entry = { body, msg, file, local, status: 'sending', el: null, error: null, network: false };
     this.pending.set(body.client_msg_id, entry);
     this.drawPending(entry);
     this.scrollToBottom();
@@ -538,31 +550,43 @@ class ConversationView {
     } catch (error) {
       entry.status = 'failed';
       entry.error = error.message;
-      entry.network = error.status === 0 || error.status >= 500;
+      entry.network = error.status === 0 || error.status === 429 || error.status >= 500;
       this.drawPending(entry);
     }
   }
 
   confirmed(entry, msg) {
-    this.pending.delete(entry.body.client_msg_id);
-    entry.el?.remove();
+    this.discard(entry);
     if (!this.msgs.has(msg.seq)) {
       this.put(msg, { live: true });
       this.scrollToBottom();
     }
   }
 
+  discard(entry) {
+    this.pending.delete(entry.body.client_msg_id);
+    entry.el?.remove();
+    if (entry.local) URL.revokeObjectURL(entry.local);
+  }
+
   drawPending(entry) {
     const { msg } = entry;
+    // A refusal (a blocked file type, too large, not allowed to speak) is said, not retried;
+    // a network failure may be retried (and is, when the browser is online again).
     const status = entry.status === 'sending'
       ? h('span', { class: 'msg-status muted small', 'data-testid': 'sending' }, t('chat.sending'))
       : h('span', { class: 'msg-status failed small', 'data-testid': 'send-failed', title: entry.error || '' },
         t('chat.send_failed'), ' ',
-        h('button', { type: 'button', class: 'link-btn', onclick: () => this.post(entry) }, t('chat.resend')));
+        entry.network ? null : h('span', { class: 'send-error', 'data-testid': 'send-error' }, entry.error || ''), ' ',
+        entry.network ? h('button', { type: 'button', class: 'link-btn', onclick: () => this.post(entry) }, t('chat.resend')) : null, ' ',
+        h('button', { type: 'button', class: 'link-btn', onclick: () => this.discard(entry) }, t('chat.discard')));
+    const attached = entry.local
+      ? h('span', { class: 'msg-image' }, h('img', { src: entry.local, alt: msg.content.name }))
+      : h('div', { class: 'msg-text' }, preview(msg), ' ', h('small', { class: 'muted' }, formatSize(msg.content.size)));
     const el = h('li', { class: 'msg mine pending', 'data-testid': 'message', 'data-client-msg-id': msg.client_msg_id },
       h('div', { class: 'msg-body' },
         h('div', { class: 'msg-line' }, h('div', { class: 'bubble' }, quote(msg.reply_to),
-          entry.file ? h('div', { class: 'msg-text' }, preview(msg), ' ', h('small', { class: 'muted' }, formatSize(msg.content.size))) : content(msg))),
+          entry.file ? attached : content(msg))),
         h('div', { class: 'msg-foot' }, status)));
     if (entry.el) entry.el.replaceWith(el);
     else this.list.append(el);
