@@ -1,5 +1,5 @@
 """消息 history in the browser: scrolling back through older pages, message search with its
-filters (会话, 发送人, dates) and jumping to a hit, and 置顶消息 seen live by the other member."""
+filters (会话, 发送人, dates), more than a page of hits, and jumping to a hit, and 置顶消息 seen live by the other member."""
 
 import uuid
 from datetime import date, datetime, timedelta
@@ -132,14 +132,27 @@ async def test_message_search_filters_by_conversation_sender_and_day(new_context
                                      json={"kind": "text", "text": f"季度预算{text} {word}"})
             assert sent.status_code == 201, sent.text
             sent_at.append(datetime.fromisoformat(sent.json()["created_at"]).astimezone(ORG_ZONE).date())
+        for n in range(1, 23):  # more than one page (20) of hits for another word
+            sent = await client.post(f"/api/v1/orgs/1/conversations/{group.json()['id']}/messages", headers=wang,
+                                     json={"kind": "text", "text": f"分页{n}号 pg{tag}"})
+            assert sent.status_code == 201, sent.text
     # The organization's day the messages were sent (the test may run across its midnight).
     assert sent_at[0] == sent_at[-1], sent_at
     day: date = sent_at[0]
 
     page = await new_context()
     await sign_in_through_api(page, OWNER, demo_server["password"], route="chat")
-    await page.get_by_test_id("chat-search").fill(word)
     hits = page.get_by_test_id("search-hit")
+    # 20 hits a page, newest first; 加载更多 brings the rest.
+    await page.get_by_test_id("chat-search").fill(f"pg{tag}")
+    await expect(hits).to_have_count(20)
+    await expect(hits.first).to_contain_text("分页22号")
+    await page.get_by_test_id("search-more").click()
+    await expect(hits).to_have_count(22)
+    await expect(hits.last).to_contain_text("分页1号")
+    await expect(page.get_by_test_id("search-more")).to_be_hidden()
+
+    await page.get_by_test_id("chat-search").fill(word)
 
     async def shows(*which: str) -> None:
         await expect(hits).to_have_count(len(which))

@@ -143,9 +143,15 @@ async function searchMessages(box, q, filters = {}) {
     clear(box);
     return;
   }
+  // One page of hits, newest first; 加载更多 asks for the page before the last hit shown.
+  const fetchPage = async (beforeId) => {
+    const found = await api.get(`/orgs/${chat.orgId}/messages/search`, { q, limit: 20, ...filters, before_id: beforeId });
+    await ensureNames(found.items.map((hit) => hit.message.sender_member_id));
+    return found;
+  };
   let found;
   try {
-    found = await api.get(`/orgs/${chat.orgId}/messages/search`, { q, limit: 20, ...filters });
+    found = await fetchPage(null);
   } catch (error) {
     if (seq === searchSeq) {
       box.hidden = false;
@@ -154,21 +160,33 @@ async function searchMessages(box, q, filters = {}) {
     return;
   }
   if (seq !== searchSeq) return;
-  await ensureNames(found.items.map((hit) => hit.message.sender_member_id));
-  if (seq !== searchSeq) return;
   box.hidden = false;
-  clear(box, h('div', { class: 'pane-title small' }, t('chat.search_messages')),
-    found.items.length
-      ? h('ul', { class: 'list' }, found.items.map((hit) => {
-        const c = chat.convs.get(hit.conversation_id);
-        return h('li', {}, h('a', {
-          href: `#/chat/${hit.conversation_id}?seq=${hit.message.seq}`, class: 'list-row search-hit', 'data-testid': 'search-hit',
-        }, h('span', { class: 'grow' },
-          h('strong', {}, c ? title(c) : t('chat.conversation')),
-          h('small', { class: 'muted' }, `${senderName(hit.message)}: ${preview(hit.message)}`)),
-        h('small', { class: 'muted' }, formatClock(hit.message.created_at))));
-      }))
-      : h('div', { class: 'empty small' }, t('chat.no_messages_found')));
+  if (!found.items.length) {
+    clear(box, h('div', { class: 'pane-title small' }, t('chat.search_messages')), h('div', { class: 'empty small' }, t('chat.no_messages_found')));
+    return;
+  }
+  const list = h('ul', { class: 'list' });
+  const more = h('button', { type: 'button', class: 'btn btn-small search-more', 'data-testid': 'search-more' }, t('common.load_more'));
+  const show = (page) => {
+    list.append(...page.items.map(searchHit));
+    more.hidden = !page.next_before_id;
+    more.onclick = () => busy(more, null, async () => {
+      const next = await fetchPage(page.next_before_id);
+      if (seq === searchSeq) show(next);
+    });
+  };
+  show(found);
+  clear(box, h('div', { class: 'pane-title small' }, t('chat.search_messages')), list, more);
+}
+
+function searchHit(hit) {
+  const c = chat.convs.get(hit.conversation_id);
+  return h('li', {}, h('a', {
+    href: `#/chat/${hit.conversation_id}?seq=${hit.message.seq}`, class: 'list-row search-hit', 'data-testid': 'search-hit',
+  }, h('span', { class: 'grow' },
+    h('strong', {}, c ? title(c) : t('chat.conversation')),
+    h('small', { class: 'muted' }, `${senderName(hit.message)}: ${preview(hit.message)}`)),
+  h('small', { class: 'muted' }, formatClock(hit.message.created_at))));
 }
 
 function newChatDialog() {
