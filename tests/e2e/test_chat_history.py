@@ -185,7 +185,19 @@ async def test_message_search_filters_by_conversation_sender_and_day(new_context
     await filters.get_by_role("button", name="移除 刘洋").click()
     await shows("丙", "乙", "甲")
 
-    await hits.filter(has_text="季度预算丙").click()
-    await expect(page.get_by_test_id("conversation-title")).to_have_text("刘洋")
-    await expect(_message(page, f"季度预算丙 {word}")).to_be_in_viewport()
+    # A group 刘洋 starts now reaches this page live, and the 会话 filter offers it at once.
+    late_name = f"搜索后建{tag}"
+    async with httpx.AsyncClient(base_url=demo_server["base_url"]) as client:
+        late = await client.post("/api/v1/orgs/1/conversations", headers=liu, json={"name": late_name, "member_ids": [3]})
+        assert late.status_code == 201, late.text
+        sent = await client.post(f"/api/v1/orgs/1/conversations/{late.json()['id']}/messages", headers=liu,
+                                 json={"kind": "text", "text": f"季度预算丁 {word}"})
+        assert sent.status_code == 201, sent.text
+    await expect(filters.get_by_test_id("filter-conversation").locator("option", has_text=late_name)).to_have_count(1)
+    await filters.get_by_test_id("filter-conversation").select_option(label=late_name)
+    await shows("丁")
+
+    await hits.click()
+    await expect(page.get_by_test_id("conversation-title")).to_contain_text(late_name)
+    await expect(_message(page, f"季度预算丁 {word}")).to_be_in_viewport()
     assert page.js_errors == [], page.js_errors

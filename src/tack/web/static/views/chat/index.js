@@ -46,7 +46,10 @@ function drawListPane(pane, activeId, alive) {
   const filters = searchFilters(rerun);
   clear(pane, h('div', { class: 'chat-list-head' }, search, newButton), filters.element, results, list);
 
-  const draw = () => drawList(list, activeId, search.value.trim());
+  const draw = () => {
+    drawList(list, activeId, search.value.trim());
+    filters.refresh();
+  };
   onChange(draw, alive);
   draw();
   let timer;
@@ -60,9 +63,20 @@ function drawListPane(pane, activeId, alive) {
 
 // 搜索筛选: narrow message search by conversation, sender and date (days in the org's zone).
 function searchFilters(onChange) {
-  const conversation = h('select', { class: 'input', 'aria-label': t('chat.filter_conversation'), 'data-testid': 'filter-conversation' },
-    h('option', { value: '' }, t('chat.filter_any_conversation')),
-    sortedConversations().map((c) => h('option', { value: c.id }, title(c))));
+  const conversation = h('select', { class: 'input', 'aria-label': t('chat.filter_conversation'), 'data-testid': 'filter-conversation' });
+  // The choice of conversations follows the list (a chat started or renamed while searching),
+  // redrawn only when it changed so that an open drop-down is left alone.
+  let offered = null;
+  const refresh = () => {
+    const convs = sortedConversations();
+    const key = JSON.stringify(convs.map((c) => [c.id, title(c)]));
+    if (key === offered) return;
+    offered = key;
+    const chosen = conversation.value;
+    clear(conversation, h('option', { value: '' }, t('chat.filter_any_conversation')),
+      convs.map((c) => h('option', { value: c.id, selected: String(c.id) === chosen }, title(c))));
+  };
+  refresh();
   const sender = memberPicker({ single: true, label: t('chat.filter_sender') });
   const since = h('input', { type: 'date', class: 'input', 'aria-label': t('chat.filter_since'), 'data-testid': 'filter-since' });
   const until = h('input', { type: 'date', class: 'input', 'aria-label': t('chat.filter_until'), 'data-testid': 'filter-until' });
@@ -78,6 +92,7 @@ function searchFilters(onChange) {
       h('label', { class: 'field' }, h('span', { class: 'field-label' }, t('chat.filter_until')), until)));
   return {
     element,
+    refresh,
     values: () => {
       const out = {};
       if (conversation.value) out.conversation_id = conversation.value;
