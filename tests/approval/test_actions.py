@@ -151,6 +151,22 @@ async def test_admin_search_and_export(cast, two_steps):
     await bob.get(bob.org("/approval/admin/export"), expect=403)
 
 
+async def test_export_past_the_cap_is_refused_not_cut(cast, two_steps, monkeypatch):
+    from tack.approval import queries
+
+    alice, bob = cast["alice"], cast["bob"]
+    for n in range(3):
+        await submit(bob, two_steps["id"], {"subject": f"x{n}", "amount": "1"})
+    monkeypatch.setattr(queries, "EXPORT_CAP", 2)
+    r = await alice.get(alice.org("/approval/admin/export"), expect=422)
+    assert r["code"] == "approval_export_too_large" and r["detail"]["limit"] == 2
+    r = await alice.get(alice.org("/approval/admin/export"), params={"status": "rejected"})
+    assert r.text.lstrip("\ufeff").count("\n") == 1  # narrowed: the header only
+    monkeypatch.setattr(queries, "EXPORT_CAP", 3)
+    r = await alice.get(alice.org("/approval/admin/export"))
+    assert r.text.lstrip("\ufeff").count("\n") == 4
+
+
 async def test_revoke_by_admins_only(cast, two_steps):
     alice, bob, carol, eve = cast["alice"], cast["bob"], cast["carol"], cast["eve"]
     inst = await submit(bob, two_steps["id"], {"subject": "x", "amount": "1"})

@@ -84,3 +84,9 @@ class BadTransfer(BadRequest):
 class NotRevocable(Conflict):
     code = "approval_not_revocable"
     message = "Only an approved request can be revoked"
+
+
+class ExportTooLarge(AppError):
+    status_code = 422
+    code = "approval_export_too_large"
+    message = "Too many approvals to export at once; narrow the period or filter by template or status"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.approval.access import access_instance_by_id, access_template_by_id, may_use, my_member_id
 from tack.approval.builtins import TRACKED_LEAVE
-from tack.approval.errors import FileNotFound
+from tack.approval.errors import ExportTooLarge, FileNotFound
 from tack.approval.forms import clean_values
 from tack.approval.reads import instance_read, names, preview_read, summaries, template_read
 from tack.approval.repository import (
@@ -145,10 +145,14 @@ async def admin_search(session: AsyncSession, actor: Actor, search: Search, *, b
 
 
 async def admin_export(session: AsyncSession, actor: Actor, search: Search) -> str:
-    """CSV (UTF-8 with BOM, for Excel) of the matching instances: one row each, values as JSON."""
+    """CSV (UTF-8 with BOM, for Excel) of the matching instances: one row each, values as JSON.
+    At most EXPORT_CAP rows: past that the export is refused (422 approval_export_too_large,
+    with the limit) rather than cut short without a word."""
     org_id = org_id_of(actor)
     require_admin(actor)
-    rows = await InstanceRepository(session, org_id).search(**_fields(search), before_id=None, limit=EXPORT_CAP)
+    rows = await InstanceRepository(session, org_id).search(**_fields(search), before_id=None, limit=EXPORT_CAP + 1)
+    if len(rows) > EXPORT_CAP:
+        raise ExportTooLarge(limit=EXPORT_CAP)
     known = await names(session, org_id, {r.submitter_member_id for r in rows})
     out = io.StringIO()
     writer = csv.writer(out)

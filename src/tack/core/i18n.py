@@ -173,4 +173,5 @@ ZH_MESSAGES: dict[str, str] = {
     "approval_not_revocable": "只有已通过的审批可以撤销",
     "approval_unknown_members": "成员不存在或已停用",
     "approval_empty_comment": "请填写评论内容或添加附件",
+    "approval_export_too_large": "导出的审批过多，请缩小时间范围或按模板、状态筛选",
 }
