@@ -40,9 +40,12 @@ from tack.openapi_compat import errors as compat_errors
 from tack.openapi_compat.lane import LeanLane
 from tack.openapi_compat import routes as compat_token_routes
 from tack.openapi_compat.apps import routes as compat_app_routes
+from tack.openapi_compat.approvals import routes as compat_approval_routes
 from tack.openapi_compat import unsupported as compat_unsupported
 from tack.openapi_compat.contact import routes as compat_contact_routes
+from tack.attendance import hooks as attendance_hooks
 from tack.openapi_compat.events import directory_events as compat_directory_events
+from tack.openapi_compat.events import domain_events as compat_domain_events
 from tack.openapi_compat.events import routes as compat_event_routes
 from tack.openapi_compat.events import tasks as compat_event_tasks
 from tack.openapi_compat.stream import hub as compat_stream_hub
@@ -149,6 +152,9 @@ def register_hooks() -> None:
     directory_hooks.on_directory_change(chat_managed.on_directory_change)
     # Apps subscribed to 通讯录 events get them as DingTalk callbacks.
     directory_hooks.on_directory_change(compat_directory_events.on_directory_change)
+    # Apps subscribed to approval and attendance events get bpms_* / attendance_check_record.
+    approval_hooks.on_instance_change(compat_domain_events.on_approval_change)
+    attendance_hooks.on_check_in(compat_domain_events.on_check_in)
     # Outgoing robots: a member's message that @-mentions a robot goes to its callback URL.
     chat_hooks.on_message_sent(robot_actions.on_message_sent)
     # A new organization starts with the built-in approval templates.
@@ -217,7 +223,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_unsupported):
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
     # The open platform's hottest paths skip the router (answered the same way: lane.py).

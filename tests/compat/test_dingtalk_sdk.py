@@ -64,8 +64,8 @@ async def test_client_errors_are_dingtalk_codes_and_never_loop(server, cast):
         client.department.get(cast["dave"].refs["globex_root"])  # another org's department
     assert failed.value.errcode == 60003
     with pytest.raises(DingTalkClientException) as failed:
-        client.bpms.processinstance_get("abc")  # approvals are not in Tack yet
-    assert failed.value.errcode == 22
+        client.bpms.processinstance_get("abc")  # the app lacks workflow.instance
+    assert failed.value.errcode == 15
 
     wrong = sdk_client(server, {**app, "app_secret": "wrong"})
     with pytest.raises(DingTalkClientException) as failed:

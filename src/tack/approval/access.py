@@ -76,7 +76,15 @@ async def access_instance_by_id(session: AsyncSession, actor: Actor, instance_id
 
     - The submitter, anyone who ever had a task on it (approvers, people transferred to or
       added), people CC'd, and the org's owners and admins (admin search).
+    - An app of the org (actor kind "app" without a member) for reading only.
     """
+    if actor.kind == "app" and actor.member_id is None and actor.is_admin and not lock:
+        # An app of the org (open platform) reads every instance, as admins do; it takes no
+        # part in any, so it can decide nothing (no member: `me` matches no task).
+        found = await InstanceRepository(session, org_id_of(actor)).get(instance_id)
+        if found is None:
+            raise InstanceNotFound()
+        return InstanceAccess(found, 0, False, True)
     org_id, me = org_id_of(actor), my_member_id(actor)
     repo = InstanceRepository(session, org_id)
     instance = await (repo.get_locked(instance_id) if lock else repo.get(instance_id))

@@ -10,6 +10,7 @@ a handler must stay inside that organization. With no handler registered, nothin
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from tack.storage.uow import UnitOfWork
 
@@ -84,4 +85,70 @@ def unregister(handler: Handler) -> None:
 async def emit(uow: UnitOfWork, event: ApprovalOutcome) -> None:
     await uow.session.flush()
     for handler in _handlers:
+        await handler(uow, event)
+
+
+# --- instance and task changes (for whoever mirrors approvals elsewhere: the open platform's
+# bpms_instance_change / bpms_task_change events). Separate from the outcomes above, which
+# carry side effects; these only describe what happened. Emitted inside the changing unit of
+# work (handlers' writes commit with it).
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceChanged:
+    """An instance started (`start`), ended with a decision (`finish`: status approved or
+    rejected) or was ended otherwise (`terminate`: withdrawn by its submitter, revoked)."""
+
+    org_id: int
+    instance_id: int
+    template_id: int
+    title: str
+    submitter_member_id: int
+    change: str  # start | finish | terminate
+    status: str  # running | approved | rejected | withdrawn | revoked
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChanged:
+    """A task of one approver started (`start`), was decided (`finish`: approved, rejected,
+    transferred) or was cancelled without their decision (`cancel`: 或签 decided by another,
+    the request ended, 退回)."""
+
+    org_id: int
+    instance_id: int
+    template_id: int
+    title: str
+    member_id: int
+    change: str  # start | finish | cancel
+    status: str  # pending | approved | rejected | transferred | cancelled
+    comment: str
+    at: datetime
+
+
+InstanceChange = InstanceChanged | TaskChanged
+ChangeHandler = Callable[[UnitOfWork, InstanceChange], Awaitable[None]]
+
+_change_handlers: list[ChangeHandler] = []
+
+
+def on_instance_change(handler: ChangeHandler) -> ChangeHandler:
+    """Registers a handler of instance and task changes (once)."""
+    if handler not in _change_handlers:
+        _change_handlers.append(handler)
+    return handler
+
+
+def unregister_change(handler: ChangeHandler) -> None:
+    if handler in _change_handlers:
+        _change_handlers.remove(handler)
+
+
+def has_change_handlers() -> bool:
+    return bool(_change_handlers)
+
+
+async def emit_change(uow: UnitOfWork, event: InstanceChange) -> None:
+    for handler in _change_handlers:
         await handler(uow, event)

@@ -123,6 +123,7 @@ class Search:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+    submitter_ids: tuple[int, ...] | None = None  # any of these submitters (the open platform's userid_list)
 
 
 def _fields(search: "Search") -> dict[str, object]:
@@ -132,7 +133,7 @@ def _fields(search: "Search") -> dict[str, object]:
         since=as_utc(search.since) if search.since else None,
         until=as_utc(search.until) if search.until else None,
     )
-    return {k: getattr(fixed, k) for k in ("template_id", "status", "submitter_id", "since", "until", "text")}
+    return {k: getattr(fixed, k) for k in ("template_id", "status", "submitter_id", "since", "until", "text", "submitter_ids")}
 
 
 async def admin_search(session: AsyncSession, actor: Actor, search: Search, *, before_id: int | None, limit: int) -> InstanceList:

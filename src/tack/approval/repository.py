@@ -100,8 +100,11 @@ class InstanceRepository(OrgRepository[ApprovalInstance]):
         text: str | None,
         before_id: int | None,
         limit: int,
+        submitter_ids: tuple[int, ...] | None = None,
     ) -> list[ApprovalInstance]:
         stmt = self.base()
+        if submitter_ids is not None:
+            stmt = stmt.where(ApprovalInstance.submitter_member_id.in_(submitter_ids))
         if template_id is not None:
             stmt = stmt.where(ApprovalInstance.template_id == template_id)
         if status is not None:

@@ -153,6 +153,21 @@ class SubmitBody(Strict):
     chosen: dict[str, list[Id]] = Field(default_factory=dict)
 
 
+class ExplicitStep(Strict):
+    mode: Literal["all", "any"] = "any"
+    member_ids: list[Id] = Field(min_length=1, max_length=20)
+
+
+class ExplicitFlow(Strict):
+    """Approvers and CC named by the caller instead of the template's flow (the open platform's
+    processinstance create with `approvers` / `approvers_v2` / `cc_list`). Steps, when given,
+    replace the template's steps; CC people are added to the template's CC."""
+
+    steps: list[ExplicitStep] = Field(default_factory=list, max_length=20)
+    cc_member_ids: list[Id] = Field(default_factory=list, max_length=50)
+    cc_on: Literal["submit", "finish", "both"] = "finish"
+
+
 class PreviewBody(Strict):
     values: dict[str, Any] = Field(default_factory=dict)
     chosen: dict[str, list[Id]] = Field(default_factory=dict)

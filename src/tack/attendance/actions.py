@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.attendance import calendar
+from tack.attendance import hooks  # noqa: F401  (hooks imports this module too; used at call time only)
 from tack.attendance.access import (
     access_device_by_id,
     access_group_by_id,
@@ -753,6 +754,10 @@ async def do_punch(
         await records.replace_out(existing.id, {k: v for k, v in row.items() if k not in ("member_id", "day", "kind", "created_at")})
         record_id = existing.id
     result = await calendar.recompute_one(session, org_id, rules, group.id, member_id, day, max(now, at))
+    await hooks.emit_check_in(uow, hooks.CheckedIn(
+        org_id=org_id, record_id=record_id, member_id=member_id, group_id=group.id, day=day, kind=kind, checked_at=at,
+        source=source, place_id=evidence.get("place_id"), field=bool(evidence.get("field")), device_id=evidence.get("device_id"),
+    ))
     # Answered from what was written: no second read of the row on the hot path.
     record = RecordRead.model_validate({"device_id": None, "lat": None, "lng": None, "accuracy_m": None, "ssid": None, "bssid": None,
                                         "place_id": None, "field": False, "note": None, **row, "id": record_id})
@@ -949,9 +954,12 @@ async def do_device_punch(
     mine = {"checked_at": at, "source": "device", "device_id": device_id, "group_id": group.id,
             "shift_id": inst.shift.id if inst else None, "field": False}
     base = {"member_id": member_id, "day": day, "created_at": now}
+    written: tuple[str, int | None] | None = None  # (kind, record id) of this punch, for the hook
     if kind is not None:
-        if await records.insert_once({**base, "kind": kind, **mine}) is None:
+        record_id = await records.insert_once({**base, "kind": kind, **mine})
+        if record_id is None:
             return False
+        written = (kind, record_id)
     else:
         existing = {k: await records.one(member_id, day, k) for k in ("in", "out")}
         if any(r is not None and r.checked_at == at for r in existing.values()):
@@ -970,10 +978,20 @@ async def do_device_punch(
                 continue
             row = existing[k]
             if row is None:
-                await records.insert_once({**base, "kind": k, **{c: None for c in _EVIDENCE}, **values})
+                record_id = await records.insert_once({**base, "kind": k, **{c: None for c in _EVIDENCE}, **values})
             elif row.checked_at != values["checked_at"]:
                 await records.replace_out(row.id, {c: None for c in _EVIDENCE} | values)
+                record_id = row.id
+            else:
+                continue
+            if values is mine:
+                written = (k, record_id)
     await calendar.recompute(session, org_id, [member_id], day, day, now, groups={member_id: group.id})
+    if written is not None and written[1] is not None:
+        await hooks.emit_check_in(uow, hooks.CheckedIn(
+            org_id=org_id, record_id=written[1], member_id=member_id, group_id=group.id, day=day, kind=written[0],
+            checked_at=at, source="device", place_id=None, field=False, device_id=device_id,
+        ))
     return True
 
 

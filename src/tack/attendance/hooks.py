@@ -8,8 +8,13 @@ twice changes attendance once.
     await attendance.hooks.mark_leave(uow, org_id, member_id, start_at, end_at, kind="annual", ref="approval:42")
     await attendance.hooks.cancel_leave(uow, org_id, ref="approval:42")
     await attendance.hooks.correct_card(uow, org_id, member_id, day, "in", at, ref="approval:43")
+
+And what attendance announces to whoever sits above it: `on_check_in(handler)` (main.py wires
+the open platform's attendance_check_record events to it).
 """
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from tack.attendance import actions
@@ -42,3 +47,45 @@ async def correct_card(
     """An approved card correction (补卡): the member's check-in (`kind` "in") or check-out
     ("out") of attendance day `day` is at `at`; the day is recomputed."""
     return record_read(await actions.do_correct_card(uow, org_id, member_id, day, kind, at, ref=ref, note=note))
+
+
+# --- check-ins, announced to higher domains ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedIn:
+    """A new punch was written (a repeat that changed nothing is not announced; a later
+    check-out replacing the earlier one is). Emitted inside the punch's unit of work."""
+
+    org_id: int
+    record_id: int
+    member_id: int
+    group_id: int
+    day: date
+    kind: str  # in | out
+    checked_at: datetime
+    source: str  # app | device | correction
+    place_id: int | None
+    field: bool
+    device_id: int | None
+
+
+CheckInHandler = Callable[[UnitOfWork, CheckedIn], Awaitable[None]]
+_check_in_handlers: list[CheckInHandler] = []
+
+
+def on_check_in(handler: CheckInHandler) -> CheckInHandler:
+    """Registers a handler of new punches (once)."""
+    if handler not in _check_in_handlers:
+        _check_in_handlers.append(handler)
+    return handler
+
+
+def unregister_check_in(handler: CheckInHandler) -> None:
+    if handler in _check_in_handlers:
+        _check_in_handlers.remove(handler)
+
+
+async def emit_check_in(uow: UnitOfWork, event: CheckedIn) -> None:
+    for handler in _check_in_handlers:
+        await handler(uow, event)

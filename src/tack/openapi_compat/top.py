@@ -74,12 +74,6 @@ def ok_result(**fields: Any) -> dict[str, Any]:
 
 # Domains not in Tack yet: their DingTalk methods answer "not supported", never a loop code.
 for _method, _what in (
-    ("dingtalk.oapi.processinstance.create", "approvals"),
-    ("dingtalk.oapi.processinstance.get", "approvals"),
-    ("dingtalk.oapi.processinstance.listids", "approvals"),
-    ("dingtalk.smartwork.bpms.processinstance.create", "approvals"),
-    ("dingtalk.smartwork.bpms.processinstance.get", "approvals"),
-    ("dingtalk.smartwork.bpms.processinstance.list", "approvals"),
     ("dingtalk.oapi.ding.create", "DING"),
     ("dingtalk.oapi.attendance.getleavestatus", "attendance"),
     ("dingtalk.smartwork.attends.listschedule", "attendance"),

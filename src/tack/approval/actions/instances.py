@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from tack.approval import hooks
 from tack.approval.access import InstanceAccess, access_instance_by_id, access_template_by_id, my_member_id
 from tack.approval.actions import effects
 from tack.approval.errors import (
@@ -44,6 +45,7 @@ from tack.approval.schemas import (
     AddApproverBody,
     CommentBody,
     DecisionBody,
+    ExplicitFlow,
     FieldDef,
     FlowDef,
     InstanceRead,
@@ -99,6 +101,32 @@ async def _tasks_added(uow: UnitOfWork, inst: ApprovalInstance, member_ids: list
     uow.publish(EventTaskAdd(instance=summary, reason=reason).to_event(inst.org_id, await _accounts(uow, inst.org_id, member_ids)))
 
 
+async def _instance_changed(uow: UnitOfWork, inst: ApprovalInstance, change: str) -> None:
+    if hooks.has_change_handlers():
+        await hooks.emit_change(uow, hooks.InstanceChanged(
+            org_id=inst.org_id, instance_id=inst.id, template_id=inst.template_id, title=inst.title,
+            submitter_member_id=inst.submitter_member_id, change=change, status=inst.status,
+            created_at=inst.created_at, finished_at=inst.finished_at,
+        ))
+
+
+async def _tasks_changed(uow: UnitOfWork, inst: ApprovalInstance, member_ids: list[int], change: str, status: str,
+                         at: datetime, comment: str = "") -> None:
+    if hooks.has_change_handlers():
+        for member_id in member_ids:
+            await hooks.emit_change(uow, hooks.TaskChanged(
+                org_id=inst.org_id, instance_id=inst.id, template_id=inst.template_id, title=inst.title,
+                member_id=member_id, change=change, status=status, comment=comment, at=at,
+            ))
+
+
+async def _cancel_pending(uow: UnitOfWork, inst: ApprovalInstance, now: datetime, step: int | None = None) -> None:
+    """Pending tasks (of one step, or all) are cancelled: gone from their approvers' lists."""
+    cancelled = await TaskRepository(uow.session, inst.org_id).cancel_pending(inst.id, now, step)
+    await _tasks_changed(uow, inst, cancelled, "cancel", "cancelled", now)
+    await _tasks_removed(uow, inst, cancelled)
+
+
 async def _tasks_removed(uow: UnitOfWork, inst: ApprovalInstance, member_ids: list[int]) -> None:
     if member_ids:
         uow.publish(EventTaskRemove(instance_id=inst.id).to_event(inst.org_id, await _accounts(uow, inst.org_id, member_ids)))
@@ -149,6 +177,7 @@ async def _activate(uow: UnitOfWork, inst: ApprovalInstance, step: int, now: dat
          for m in approvers]
     )
     await _tasks_added(uow, inst, approvers, reason)
+    await _tasks_changed(uow, inst, approvers, "start", "pending", now)
     _notify(uow, inst, "task", approvers, f"act:{inst.activation}:task")
     _enqueue_remind(uow, inst, 1, now)
 
@@ -157,8 +186,7 @@ async def _finish(uow: UnitOfWork, inst: ApprovalInstance, status: str, now: dat
     """The instance ends: side effects of an approval (leave, invoices, payment, attendance
     hooks), CC on finish, the submitter's card, and everyone's view."""
     org_id = inst.org_id
-    tasks = TaskRepository(uow.session, org_id)
-    await _tasks_removed(uow, inst, await tasks.cancel_pending(inst.id, now))
+    await _cancel_pending(uow, inst, now)
     inst.status = status
     inst.finished_at = now
     if status == "approved":
@@ -171,6 +199,7 @@ async def _finish(uow: UnitOfWork, inst: ApprovalInstance, status: str, now: dat
     else:
         await effects.on_closed(uow, inst)
     _log(uow, inst, None, "finished", detail={"status": status}, at=now)
+    await _instance_changed(uow, inst, "finish" if status in ("approved", "rejected") else "terminate")
     if by is not None and by != inst.submitter_member_id:
         _notify(uow, inst, "result", [inst.submitter_member_id], f"result:{status}", sender_id=by)
     await _announce(uow, inst, status)
@@ -192,9 +221,11 @@ async def _my_task(uow: UnitOfWork, access: InstanceAccess) -> ApprovalTask:
     return task
 
 
-async def _decide(uow: UnitOfWork, task: ApprovalTask, status: str, now: datetime) -> None:
+async def _decide(uow: UnitOfWork, task: ApprovalTask, status: str, now: datetime, inst: ApprovalInstance,
+                  comment: str = "") -> None:
     if not await TaskRepository(uow.session, task.org_id).decide(task.id, status, now):
         raise NotYourTurn()
+    await _tasks_changed(uow, inst, [task.member_id], "finish", status, now, comment)
 
 
 async def _active_members(uow: UnitOfWork, org_id: int, ids: list[int]) -> list[int]:
@@ -226,7 +257,29 @@ async def _check_refs(uow: UnitOfWork, org_id: int, me: int, refs: Refs) -> None
         raise InvalidForm(errors=errors)
 
 
-async def check_submit(uow: UnitOfWork, actor: Actor, body: SubmitBody) -> InstanceRead:
+async def _explicit(uow: UnitOfWork, org_id: int, me: int, explicit: ExplicitFlow, resolved_steps: list[dict[str, Any]],
+                    cc_submit: list[int], cc_finish: list[int]) -> tuple[list[dict[str, Any]], list[int], list[int]]:
+    """The caller's approvers and CC in place of (steps) or beside (CC) the template's: unknown or
+    inactive people fail the submission; the submitter is dropped from steps, empty steps skipped."""
+    people = [m for s in explicit.steps for m in s.member_ids] + list(explicit.cc_member_ids)
+    if people:
+        await _active_members(uow, org_id, people)
+    steps = resolved_steps
+    if explicit.steps:
+        steps = []
+        for s in explicit.steps:
+            approvers = [m for m in dict.fromkeys(s.member_ids) if m != me]
+            if approvers:
+                steps.append({"name": "", "kind": "members", "mode": s.mode, "approver_ids": approvers, "source": "explicit"})
+    cc = [m for m in dict.fromkeys(explicit.cc_member_ids) if m != me]
+    if explicit.cc_on in ("submit", "both"):
+        cc_submit = list(dict.fromkeys([*cc_submit, *cc]))
+    if explicit.cc_on in ("finish", "both"):
+        cc_finish = list(dict.fromkeys([*cc_finish, *cc]))
+    return steps, cc_submit, cc_finish
+
+
+async def check_submit(uow: UnitOfWork, actor: Actor, body: SubmitBody, *, explicit: ExplicitFlow | None = None) -> InstanceRead:
     """Submits a request with a template the actor may use.
 
     Raises: TemplateNotFound (404, also when not visible to them), InvalidForm (422 with
@@ -249,17 +302,20 @@ async def check_submit(uow: UnitOfWork, actor: Actor, body: SubmitBody) -> Insta
         # here would silently take a step out of the flow, so the choice is refused instead.
         await _active_members(uow, org_id, chosen)
     resolved = await resolve_flow(uow.session, org_id, me, form, flow, values, body.chosen)
-    if resolved.needs_choice:
+    steps, cc_submit, cc_finish = resolved.steps, resolved.cc_on_submit, resolved.cc_on_finish
+    if explicit is not None:
+        steps, cc_submit, cc_finish = await _explicit(uow, org_id, me, explicit, steps, cc_submit, cc_finish)
+    if resolved.needs_choice and not (explicit and explicit.steps):
         raise NeedsChoice(steps=resolved.needs_choice)
     now = utc_now()
     submitter = (await cards(uow.session, org_id, [me]))[me]
-    plan = [{**s, "remind_after_hours": flow.remind_after_hours} for s in resolved.steps]
+    plan = [{**s, "remind_after_hours": flow.remind_after_hours} for s in steps]
     inst = InstanceRepository(uow.session, org_id).add(
         ApprovalInstance(
             org_id=org_id, template_id=template.id, version_id=version.id, kind=template.kind,
             title=f"{submitter.name}的{template.name}"[:160], submitter_member_id=me, values=values,
             status="running", plan=plan, current_step=0, activation=0, created_at=now,
-            effects={"cc_on_finish": resolved.cc_on_finish},
+            effects={"cc_on_finish": cc_finish},
         )
     )
     await uow.session.flush()
@@ -271,8 +327,9 @@ async def check_submit(uow: UnitOfWork, actor: Actor, body: SubmitBody) -> Insta
             raise DuplicateInvoice() from None
     await FileRepository(uow.session, org_id).bind(refs.file_ids, inst.id)
     _log(uow, inst, me, "submit", at=now)
-    if resolved.cc_on_submit:
-        added = await CcRepository(uow.session, org_id).add_many(inst.id, resolved.cc_on_submit, now)
+    await _instance_changed(uow, inst, "start")
+    if cc_submit:
+        added = await CcRepository(uow.session, org_id).add_many(inst.id, cc_submit, now)
         _log(uow, inst, None, "cc", detail={"member_ids": added}, at=now)
         _notify(uow, inst, "cc", added, "cc:submit")
     if not plan:
@@ -294,7 +351,7 @@ async def _advance_if_done(uow: UnitOfWork, inst: ApprovalInstance, now: datetim
     tasks = TaskRepository(uow.session, inst.org_id)
     step = inst.current_step
     if inst.plan[step]["mode"] == "any":
-        await _tasks_removed(uow, inst, await tasks.cancel_pending(inst.id, now, step))
+        await _cancel_pending(uow, inst, now, step)
     elif await tasks.pending_of_step(inst.id, step):
         await _announce(uow, inst, "approve")
         return
@@ -311,7 +368,7 @@ async def check_approve(uow: UnitOfWork, actor: Actor, instance_id: int, body: D
     access = await access_instance_by_id(uow.session, actor, instance_id, lock=True)
     inst, now = access.instance, utc_now()
     task = await _my_task(uow, access)
-    await _decide(uow, task, "approved", now)
+    await _decide(uow, task, "approved", now, inst, body.comment)
     _log(uow, inst, access.me, "approve", step=task.step, comment=body.comment, at=now)
     await _tasks_removed(uow, inst, [access.me])
     await _advance_if_done(uow, inst, now, access.me)
@@ -324,7 +381,7 @@ async def check_reject(uow: UnitOfWork, actor: Actor, instance_id: int, body: De
     access = await access_instance_by_id(uow.session, actor, instance_id, lock=True)
     inst, now = access.instance, utc_now()
     task = await _my_task(uow, access)
-    await _decide(uow, task, "rejected", now)
+    await _decide(uow, task, "rejected", now, inst, body.comment)
     _log(uow, inst, access.me, "reject", step=task.step, comment=body.comment, at=now)
     await _tasks_removed(uow, inst, [access.me])
     await _finish(uow, inst, "rejected", now, by=access.me)
@@ -342,7 +399,7 @@ async def check_transfer(uow: UnitOfWork, actor: Actor, instance_id: int, body: 
     busy = {t.member_id for t in await tasks.pending_of_step(inst.id, task.step)}
     if target in busy or target == inst.submitter_member_id:
         raise BadTransfer()
-    await _decide(uow, task, "transferred", now)
+    await _decide(uow, task, "transferred", now, inst, body.comment)
     await tasks.add_many([{"instance_id": inst.id, "step": task.step, "activation": task.activation, "member_id": target,
                            "status": "pending", "created_at": now}])
     plan = [dict(s) for s in inst.plan]
@@ -353,6 +410,7 @@ async def check_transfer(uow: UnitOfWork, actor: Actor, instance_id: int, body: 
     _log(uow, inst, access.me, "transfer", step=task.step, comment=body.comment, detail={"to": target}, at=now)
     await _tasks_removed(uow, inst, [access.me])
     await _tasks_added(uow, inst, [target], "transfer")
+    await _tasks_changed(uow, inst, [target], "start", "pending", now)
     _notify(uow, inst, "task", [target], f"act:{inst.activation}:transfer:{task.id}")
     await _announce(uow, inst, "transfer")
     await uow.session.flush()
@@ -383,13 +441,13 @@ async def check_add_approver(uow: UnitOfWork, actor: Actor, instance_id: int, bo
     _log(uow, inst, access.me, "add_approver", step=step, comment=body.comment,
          detail={"position": body.position, "member_ids": people}, at=now)
     if body.position == "before":
-        await _tasks_removed(uow, inst, await TaskRepository(uow.session, inst.org_id).cancel_pending(inst.id, now, step))
+        await _cancel_pending(uow, inst, now, step)
         await _shift_steps(uow, inst, step)
         inst.plan = [*inst.plan[:step], added, *inst.plan[step:]]
         await _activate(uow, inst, step, now, "added")
         await _announce(uow, inst, "add_approver")
     else:
-        await _decide(uow, task, "approved", now)
+        await _decide(uow, task, "approved", now, inst, body.comment)
         _log(uow, inst, access.me, "approve", step=step, at=now)
         await _tasks_removed(uow, inst, [access.me])
         await _shift_steps(uow, inst, step + 1)
@@ -406,8 +464,8 @@ async def check_return(uow: UnitOfWork, actor: Actor, instance_id: int, body: Re
     task = await _my_task(uow, access)
     if body.step >= inst.current_step:
         raise BadReturn()
-    await _decide(uow, task, "returned", now)
-    await _tasks_removed(uow, inst, await TaskRepository(uow.session, inst.org_id).cancel_pending(inst.id, now))
+    await _decide(uow, task, "returned", now, inst, body.comment)
+    await _cancel_pending(uow, inst, now)
     _log(uow, inst, access.me, "return", step=task.step, comment=body.comment, detail={"to_step": body.step}, at=now)
     await _activate(uow, inst, body.step, now, "returned")
     await _announce(uow, inst, "return")
@@ -476,6 +534,7 @@ async def check_revoke(uow: UnitOfWork, actor: Actor, instance_id: int, body: De
         raise NotRevocable()
     inst.status = "revoked"
     await effects.on_revoked(uow, inst, now)
+    await _instance_changed(uow, inst, "terminate")
     _log(uow, inst, access.me, "revoke", comment=body.comment, at=now)
     await _announce(uow, inst, "revoke")
     await uow.session.flush()

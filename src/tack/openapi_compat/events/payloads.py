@@ -2,7 +2,10 @@
 the event's own fields (`UserId` / `DeptId` lists for the directory)."""
 
 import time
+from datetime import datetime
 
+from tack.approval.hooks import InstanceChanged, TaskChanged
+from tack.attendance.hooks import CheckedIn
 from tack.openapi_compat.contact import ids
 
 
@@ -26,3 +29,54 @@ def departments(event_type: str, org_id: int, department_ids: list[int]) -> dict
 
 def check_url() -> dict[str, object]:
     return {"EventType": "check_url"}
+
+
+def ms(at: datetime | None) -> int | None:
+    return int(at.timestamp() * 1000) if at else None
+
+
+def approval_instance(event: InstanceChanged) -> dict[str, object]:
+    """bpms_instance_change: type start | finish (result agree / refuse) | terminate."""
+    body: dict[str, object] = {
+        "EventType": "bpms_instance_change", "TimeStamp": now_ms(), "CorpId": corp_id(event.org_id),
+        "corpId": corp_id(event.org_id), "processInstanceId": str(event.instance_id),
+        "processCode": f"PROC-TACK-{event.template_id}", "title": event.title, "type": event.change,
+        "staffId": ids.userid(event.submitter_member_id), "createTime": ms(event.created_at), "url": "",
+    }
+    if event.change != "start":
+        body["finishTime"] = ms(event.finished_at) or int(now_ms())
+    if event.change == "finish":
+        body["result"] = "agree" if event.status == "approved" else "refuse"
+    return body
+
+
+TASK_RESULTS = {"approved": "agree", "rejected": "refuse", "transferred": "redirect"}
+
+
+def approval_task(event: TaskChanged) -> dict[str, object]:
+    """bpms_task_change: type start | finish (result agree / refuse / redirect, remark) | cancel."""
+    body: dict[str, object] = {
+        "EventType": "bpms_task_change", "TimeStamp": now_ms(), "CorpId": corp_id(event.org_id),
+        "corpId": corp_id(event.org_id), "processInstanceId": str(event.instance_id),
+        "processCode": f"PROC-TACK-{event.template_id}", "title": event.title, "type": event.change,
+        "staffId": ids.userid(event.member_id), "createTime": ms(event.at),
+    }
+    if event.change == "finish":
+        body["result"] = TASK_RESULTS.get(event.status, event.status)
+        body["remark"] = event.comment
+        body["finishTime"] = ms(event.at)
+    return body
+
+
+def check_in(event: CheckedIn) -> dict[str, object]:
+    """attendance_check_record: DataList with one punch (DingTalk batches; we send each at once)."""
+    return {
+        "EventType": "attendance_check_record", "TimeStamp": now_ms(), "CorpId": corp_id(event.org_id),
+        "DataList": [{
+            "bizId": f"tack-{event.record_id}", "corpId": corp_id(event.org_id), "userId": ids.userid(event.member_id),
+            "checkTime": ms(event.checked_at), "checkType": "OnDuty" if event.kind == "in" else "OffDuty",
+            "groupId": event.group_id, "locationMethod": "ATM" if event.source == "device" else "MAP",
+            "locationResult": "Outside" if event.field else "Normal", "deviceId": str(event.device_id or ""),
+            "deviceSN": "", "address": "",
+        }],
+    }

@@ -18,7 +18,7 @@ EVENT_TYPES: dict[str, str] = {
     DEPT_CREATE: "通讯录企业部门创建 department created",
     DEPT_MODIFY: "通讯录企业部门修改 department renamed or moved",
     DEPT_REMOVE: "通讯录企业部门删除 department deleted",
-    APPROVAL_INSTANCE: "审批实例开始/结束 approval instance changed (hook point: approvals not in yet)",
-    APPROVAL_TASK: "审批任务开始/结束/转交 approval task changed (hook point: approvals not in yet)",
-    CHECK_IN: "员工打卡 attendance check-in (hook point: attendance offers no check-in hook yet)",
+    APPROVAL_INSTANCE: "审批实例开始/结束 approval instance started, finished or terminated",
+    APPROVAL_TASK: "审批任务开始/结束/转交 approval task started, decided or cancelled",
+    CHECK_IN: "员工打卡 attendance check-in (app or clock-in device)",
 }
