@@ -41,6 +41,8 @@ from tack.openapi_compat.lane import LeanLane
 from tack.openapi_compat import routes as compat_token_routes
 from tack.openapi_compat.apps import routes as compat_app_routes
 from tack.openapi_compat.approvals import routes as compat_approval_routes
+from tack.openapi_compat.attendance import routes as compat_attendance_routes
+from tack.openapi_compat.ding import routes as compat_ding_routes
 from tack.openapi_compat import unsupported as compat_unsupported
 from tack.openapi_compat.contact import routes as compat_contact_routes
 from tack.attendance import hooks as attendance_hooks
@@ -223,7 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_unsupported):
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_attendance_routes, compat_ding_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
     # The open platform's hottest paths skip the router (answered the same way: lane.py).

@@ -68,8 +68,7 @@ async def test_v1_contact(client, cast):
 async def test_domains_not_in_yet_answer_not_found(client, cast):
     token = await _token(client, cast)
     for method, path in (
-        ("POST", "/attendance/list"),
-        ("POST", "/attendance/listRecord"),
+        ("POST", "/topapi/attendance/getupdatedata"),
         ("POST", "/topapi/message/corpconversation/recall"),
         ("POST", "/topapi/ding/create"),
         ("GET", "/user/get_admin"),

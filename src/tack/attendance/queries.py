@@ -161,6 +161,23 @@ async def list_results(session: AsyncSession, actor: Actor, start: date, end: da
     return ResultList(items=[result_read(r) for r in rows])
 
 
+async def records_and_results(
+    session: AsyncSession, actor: Actor, member_ids: list[int], start: date, end: date, *, max_days: int = MAX_RANGE_DAYS
+) -> tuple[RecordList, ResultList]:
+    """Punches and daily results of chosen members over [start, end], for whoever may see their
+    attendance (admins and apps: everyone; managers: their departments); members the actor may
+    not see, and other orgs' ids, are simply left out."""
+    org_id = org_id_of(actor)
+    check_range(start, end, max_days)
+    visible = await visible_member_ids(session, actor)
+    ids = sorted({m for m in member_ids if visible is None or m in visible})
+    if not ids:
+        return RecordList(items=[]), ResultList(items=[])
+    records = await RecordRepository(session, org_id).of_members(ids, start, end)
+    results = await ResultRepository(session, org_id).between(ids, start, end)
+    return RecordList(items=[record_read(r) for r in records]), ResultList(items=[result_read(r) for r in results])
+
+
 async def today_board(session: AsyncSession, actor: Actor) -> BoardRead:
     """Who is in, late, not yet in, on leave or resting today, for the members the actor may
     see. Computed live from today's records and rules (never waits for a stored result)."""

@@ -240,6 +240,12 @@ class RecordRepository(OrgRepository[AttendanceRecord]):
         )
         return await self.scalars(stmt.order_by(AttendanceRecord.day, AttendanceRecord.kind))
 
+    async def of_members(self, member_ids: list[int], start: date, end: date) -> list[AttendanceRecord]:
+        stmt = self.base().where(
+            AttendanceRecord.member_id.in_(member_ids), AttendanceRecord.day >= start, AttendanceRecord.day <= end
+        )
+        return await self.scalars(stmt.order_by(AttendanceRecord.member_id, AttendanceRecord.day, AttendanceRecord.checked_at))
+
     async def punches(self, member_ids: list[int] | None, start: date, end: date) -> list[tuple[int, date, str, datetime, bool]]:
         """(member, day, kind, at, field) of the period: plain tuples, as many as 440,000 for a
         month of 10,000 members."""

@@ -74,7 +74,6 @@ def ok_result(**fields: Any) -> dict[str, Any]:
 
 # Domains not in Tack yet: their DingTalk methods answer "not supported", never a loop code.
 for _method, _what in (
-    ("dingtalk.oapi.ding.create", "DING"),
     ("dingtalk.oapi.attendance.getleavestatus", "attendance"),
     ("dingtalk.smartwork.attends.listschedule", "attendance"),
     ("dingtalk.smartwork.attends.getsimplegroups", "attendance"),

@@ -13,10 +13,7 @@ router = APIRouter(tags=["dingtalk"])
 
 NOT_YET: list[tuple[str, str, str]] = [
     # method, path, what
-    ("POST", "/attendance/list", "attendance"),
-    ("POST", "/attendance/listRecord", "attendance"),
     ("POST", "/topapi/attendance/getupdatedata", "attendance"),
-    ("POST", "/topapi/ding/create", "DING"),
     ("POST", "/message/send", "legacy message/send (use asyncsend_v2)"),
     ("POST", "/topapi/message/corpconversation/recall", "work notification recall"),
     ("GET", "/user/get_admin", "admin list"),

@@ -1,7 +1,7 @@
 """Reads of approvals for an app: through approval's own queries, with the app's actor (an
 admin-level reader of its org) or, for what a person may use, that member's actor."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,31 +12,13 @@ from tack.approval import queries as approval
 from tack.approval.errors import InstanceNotFound, TemplateNotFound
 from tack.approval.schemas import InstanceRead
 from tack.core.actor import Actor
-from tack.core.errors import NotFound
-from tack.directory.access import actor_for_org
-from tack.directory.queries import get_org, member_contacts, member_department_ids, org_timezone
+from tack.directory.queries import get_org, member_department_ids, org_timezone
 from tack.openapi_compat.approvals import wire
 from tack.openapi_compat.contact import ids
+from tack.openapi_compat.members import member_actor
 from tack.openapi_compat.tokens import AppCaller
 
 MAX_PAGE = 20
-
-
-class OriginatorNotFound(NotFound):
-    code = "member_not_found"
-    message = "No such member"
-
-
-async def member_actor(session: AsyncSession, caller: AppCaller, userid: str) -> Actor:
-    """The app acting for one active member of its org (the originator of a request): the
-    member's own actor, so template visibility applies to them as in the web client."""
-    member_id = ids.member_id_of(userid)
-    found = (await member_contacts(session, caller.org_id, [member_id])).get(member_id) if member_id else None
-    if found is None or not found.active:
-        raise OriginatorNotFound()
-    if found.account_id is None:
-        return Actor(account_id=0, org_id=caller.org_id, member_id=found.id, role="member", kind="app")
-    return replace(await actor_for_org(session, found.account_id, caller.org_id), kind="app")
 
 
 async def root_department_id(session: AsyncSession, caller: AppCaller) -> int:

@@ -18,6 +18,7 @@ from tack.core.errors import BadRequest, Conflict
 from tack.core.tokens import new_token
 from tack.directory.access import org_id_of
 from tack.directory.queries import member_cards
+from tack.openapi_compat.apps.repository import AppRepository
 from tack.openapi_compat.robots import errors, messages, security
 from tack.openapi_compat.robots import settings as robot_settings
 from tack.openapi_compat.robots.access import access_group_for_robots, access_robot_by_id
@@ -43,6 +44,11 @@ class BadAllowlist(BadRequest):
 class BadCallbackUrl(BadRequest):
     code = "robot_bad_callback_url"
     message = "The outgoing callback URL must be an http(s) URL"
+
+
+class RobotAppNotFound(BadRequest):
+    code = "robot_app_not_found"
+    message = "No such app in this organization"
 
 
 class TooManyRobots(Conflict):
@@ -83,7 +89,7 @@ async def check_create_robot(uow: UnitOfWork, actor: Actor, conversation_id: int
     if membership.conversation.dissolved_at is not None:
         raise ConversationDissolved()
     robot = await do_create_robot(uow, org_id_of(actor), conversation_id, body, created_by_member_id=membership.me.member_id)
-    return robot_read(robot, base_url)
+    return robot_read(robot, base_url, await _app_key(uow, robot))
 
 
 async def check_create_robot_as_operator(uow: UnitOfWork, org_id: int, conversation_id: int, body: RobotCreate) -> Robot:
@@ -99,6 +105,7 @@ async def do_create_robot(
     if await repo.count_of_conversation(conversation_id) >= robot_settings.current().max_per_group:
         raise TooManyRobots()
     outgoing_url = _callback_url(body.outgoing_url)
+    app_id = await _check_app(uow, org_id, body.app_id)
     robot = Robot(
         org_id=org_id,
         conversation_id=conversation_id,
@@ -108,7 +115,8 @@ async def do_create_robot(
         keywords=list(dict.fromkeys(body.keywords)),
         ip_allowlist=_allowlist(body.ip_allowlist),
         outgoing_url=outgoing_url,
-        outgoing_token=new_token(24) if outgoing_url else None,
+        outgoing_token=new_token(24) if outgoing_url or app_id else None,
+        app_id=app_id,
         created_by_member_id=created_by_member_id,
         created_at=utc_now(),
         rate_count=0,
@@ -141,10 +149,29 @@ async def check_update_robot(
         robot.ip_allowlist = _allowlist(body.ip_allowlist)
     if body.outgoing_url is not None:
         robot.outgoing_url = _callback_url(body.outgoing_url)
-        robot.outgoing_token = (robot.outgoing_token or new_token(24)) if robot.outgoing_url else None
+    if body.app_id is not None:
+        robot.app_id = await _check_app(uow, robot.org_id, body.app_id or None)
+    if body.outgoing_url is not None or body.app_id is not None:
+        # Session webhooks are signed with the outgoing token: it lives while anything calls out.
+        robot.outgoing_token = (robot.outgoing_token or new_token(24)) if robot.outgoing_url or robot.app_id else None
     _require_security(robot)
     await uow.session.flush()
-    return robot_read(robot, base_url)
+    return robot_read(robot, base_url, await _app_key(uow, robot))
+
+
+async def _check_app(uow: UnitOfWork, org_id: int, app_id: int | None) -> int | None:
+    if app_id is None:
+        return None
+    if await AppRepository(uow.session, org_id).get(app_id) is None:
+        raise RobotAppNotFound()
+    return app_id
+
+
+async def _app_key(uow: UnitOfWork, robot: Robot) -> str | None:
+    if robot.app_id is None:
+        return None
+    app = await AppRepository(uow.session, robot.org_id).get(robot.app_id)
+    return app.app_key if app else None
 
 
 async def check_delete_robot(uow: UnitOfWork, actor: Actor, conversation_id: int, robot_id: int) -> None:
@@ -299,7 +326,9 @@ async def on_message_sent(uow: UnitOfWork, event: chat_hooks.MessageSent) -> Non
     settings = robot_settings.current()
     now_ms = int(time.time() * 1000)
     expires_ms = now_ms + settings.session_webhook_minutes * 60_000
+    keys = {a.id: a.app_key for a in await AppRepository(uow.session, event.org_id).get_many({r.app_id for r in called if r.app_id})}
     for robot in called:
+        robot_code = keys.get(robot.app_id or 0) or f"robot{robot.id}"
         payload = {
             "msgtype": "text",
             "text": {"content": _strip_mention(event.text, robot.name)},
@@ -315,7 +344,7 @@ async def on_message_sent(uow: UnitOfWork, event: chat_hooks.MessageSent) -> Non
             "isAdmin": event.sender_is_group_admin,
             "chatbotUserId": f"robot{robot.id}",
             "chatbotCorpId": f"corp{event.org_id}",
-            "robotCode": f"robot{robot.id}",
+            "robotCode": robot_code,
             "isInAtList": True,
             "atUsers": [{"dingtalkId": f"robot{robot.id}"}]
             + [{"dingtalkId": str(m), "staffId": str(m)} for m in event.mention_member_ids],
@@ -324,7 +353,7 @@ async def on_message_sent(uow: UnitOfWork, event: chat_hooks.MessageSent) -> Non
         }
         uow.enqueue(
             "robots.outgoing",
-            {"org_id": event.org_id, "robot_id": robot.id, "payload": payload},
+            {"org_id": event.org_id, "robot_id": robot.id, "payload": payload, "msg_id": event.message_id},
             org_id=event.org_id,
             dedupe_key=f"robot:{robot.id}:message:{event.message_id}",
             max_attempts=OUTGOING_ATTEMPTS,

@@ -1,7 +1,7 @@
 """Statements on the robot table; each starts from OrgRepository.base(), except the webhook's
 lookup by access token, which is how a request finds its organization in the first place."""
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.openapi_compat.robots.models import Robot
@@ -15,7 +15,15 @@ class RobotRepository(OrgRepository[Robot]):
         return await self.scalars(self.base().where(Robot.conversation_id == conversation_id).order_by(Robot.id))
 
     async def outgoing_of_conversation(self, conversation_id: int) -> list[Robot]:
-        stmt = self.base().where(Robot.conversation_id == conversation_id, Robot.outgoing_url.is_not(None))
+        stmt = self.base().where(Robot.conversation_id == conversation_id,
+                                 or_(Robot.outgoing_url.is_not(None), Robot.app_id.is_not(None)))
+        return await self.scalars(stmt.order_by(Robot.id))
+
+    async def of_app(self, app_id: int, conversation_id: int | None = None) -> list[Robot]:
+        """An app's robots (in one group, or in all)."""
+        stmt = self.base().where(Robot.app_id == app_id)
+        if conversation_id is not None:
+            stmt = stmt.where(Robot.conversation_id == conversation_id)
         return await self.scalars(stmt.order_by(Robot.id))
 
     async def get_locked(self, robot_id: int) -> Robot | None:

@@ -18,13 +18,16 @@ class Strict(BaseModel):
 class RobotCreate(Strict):
     """At least one security setting, as DingTalk requires: `sign` (加签: a secret is made),
     `keywords` (up to 10, as DingTalk), `ip_allowlist` (addresses or CIDR ranges, up to 10).
-    `outgoing_url`: where messages that @-mention the robot are POSTed (http or https)."""
+    `outgoing_url`: where messages that @-mention the robot are POSTed (http or https).
+    `app_id`: an app of the org whose robot this is (应用机器人): @-mentions reach the app's
+    Stream connection, and the app may send here through /v1.0/robot/groupMessages/send."""
 
     name: RobotName
     sign: bool = False
     keywords: Annotated[list[Keyword], Field(max_length=10)] = Field(default_factory=list)
     ip_allowlist: Annotated[list[IpEntry], Field(max_length=10)] = Field(default_factory=list)
     outgoing_url: CallbackUrl | None = None
+    app_id: Annotated[int, Field(ge=1, le=2**53)] | None = None
 
 
 class RobotUpdate(Strict):
@@ -39,6 +42,8 @@ class RobotUpdate(Strict):
     keywords: Annotated[list[Keyword], Field(max_length=10)] | None = None
     ip_allowlist: Annotated[list[IpEntry], Field(max_length=10)] | None = None
     outgoing_url: CallbackUrl | None = None
+    # 0 unlinks the app.
+    app_id: Annotated[int, Field(ge=0, le=2**53)] | None = None
 
 
 class RobotRead(BaseModel):
@@ -54,6 +59,11 @@ class RobotRead(BaseModel):
     outgoing_url: str | None
     # Signs the outgoing callbacks (header `sign`) when the robot has no signing secret.
     outgoing_token: str | None
+    app_id: int | None = None
+    # The app robot's robotCode (its app key) for /v1.0/robot/* and the Stream callbacks.
+    robot_code: str | None = None
+    # The group's openConversationId for /v1.0/robot/groupMessages/send.
+    open_conversation_id: str
     created_by_member_id: int | None
     created_at: datetime
 

@@ -103,6 +103,19 @@ class StreamHub:
             return None
         return "no ack from the stream client" if code is None else f"stream client acked with code {code}"
 
+    async def deliver_callback(self, app_id: int, topic: str, data: dict[str, Any]) -> str | None:
+        """A CALLBACK frame (a bot message: topic /v1.0/im/bot/messages/get) to the newest
+        connection of the app registered for that topic; None when acked 200, else why not."""
+        conns = [c for c in self.connections(app_id) if c.wants_callback(topic)]
+        if not conns:
+            return f"no stream client of this app is registered for {topic}"
+        conn = conns[-1]
+        message_id = self.message_id()
+        code = await conn.request(message_id, frames.encode("CALLBACK", topic, message_id, data, connectionId=conn.connection_id))
+        if code == 200:
+            return None
+        return "no ack from the stream client" if code is None else f"stream client acked with code {code}"
+
     async def ping(self, app_id: int) -> list[int | None]:
         """SYSTEM ping to every connection of the app; the ack codes (the SDK answers 200)."""
         out = []

@@ -1,0 +1,1 @@
+"""Attendance records and results at DingTalk's paths (/attendance/list, /attendance/listRecord)."""

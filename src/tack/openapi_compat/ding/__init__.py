@@ -1,0 +1,1 @@
+"""DING at DingTalk's paths (dingtalk.oapi.ding.create, /topapi/ding/create)."""
