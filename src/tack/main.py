@@ -56,6 +56,7 @@ from tack.openapi_compat.work_notices import routes as compat_work_notice_routes
 from tack.openapi_compat.work_notices import tasks as compat_work_notice_tasks
 from tack.openapi_compat.robots import actions as robot_actions
 from tack.openapi_compat.robots import routes as robot_routes
+from tack.openapi_compat.robots import v1 as robot_v1_routes
 from tack.openapi_compat.robots import tasks as robot_tasks
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
@@ -225,7 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_admin_routes.router)
     # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
     # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_attendance_routes, compat_ding_routes, compat_unsupported):
+    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_attendance_routes, compat_ding_routes, robot_v1_routes, compat_unsupported):
         app.include_router(module.router)
     compat_errors.install(app)
     # The open platform's hottest paths skip the router (answered the same way: lane.py).

@@ -58,6 +58,7 @@ async def test_records_and_results_through_the_sdk(server, cast, office):  # noq
         for call in (
             lambda: client.attendance.list_record(users, f"{day} 00:00:00", (monday + timedelta(days=9)).isoformat() + " 00:00:00"),
             lambda: client.attendance.list_record(users, "yesterday", f"{day} 00:00:00"),
+            lambda: client.attendance.list_record(users, "0001-01-01 00:00:00", "0001-01-02 00:00:00"),
             lambda: client.attendance.list_record(["x1"], f"{day} 00:00:00", f"{day} 23:00:00"),
             lambda: client.attendance.list_record([str(i) for i in range(1, 60)], f"{day} 00:00:00", f"{day} 23:00:00"),
             lambda: client.attendance.list(f"{day} 00:00:00", f"{day} 00:00:00", users, limit=51),

@@ -70,12 +70,12 @@ async def test_domains_not_in_yet_answer_not_found(client, cast):
     for method, path in (
         ("POST", "/topapi/attendance/getupdatedata"),
         ("POST", "/topapi/message/corpconversation/recall"),
-        ("POST", "/topapi/ding/create"),
+        ("GET", "/get_jsapi_ticket"),
         ("GET", "/user/get_admin"),
     ):
         r = await client.request(method, path, params={"access_token": token}, json={})
         assert r.status_code == 200 and r.json()["errcode"] == 404 and "尚未" in r.json()["errmsg"], path
-    for method in ("dingtalk.oapi.message.corpconversation.recall", "dingtalk.oapi.ding.create", "dingtalk.smartwork.attends.listschedule"):
+    for method in ("dingtalk.oapi.message.corpconversation.recall", "dingtalk.oapi.attendance.getleavestatus", "dingtalk.smartwork.attends.listschedule"):
         r = await client.post("/router/rest", params={"method": method, "session": token})
         assert r.json()["error_response"]["code"] == 22
 

@@ -45,9 +45,12 @@ def _when(params: Params, name: str) -> datetime:
     text = params.text(name, required=True, max_length=30)
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt)
+            parsed = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if not 2000 <= parsed.year <= 2199:  # attendance keeps days of 2000–2199 only
+            raise params.invalid(name, "日期超出范围")
+        return parsed
     raise params.invalid(name, "格式应为 yyyy-MM-dd HH:mm:ss")
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from tack.chat import hooks as chat_hooks
 from tack.chat.actions.messages import RobotPost, check_post_robot_message
 from tack.chat.actions.messages import ConversationDissolved
+from tack.chat.schemas import MessageRead
 from tack.chat.access import ConversationNotFound, access_group_as_operator
 from tack.core.actor import Actor
 from tack.core.clock import as_utc, utc_now
@@ -219,7 +220,7 @@ def _take_rate(robot: Robot) -> None:
     robot.rate_count += 1
 
 
-async def _post(uow: UnitOfWork, robot: Robot, parsed: messages.Parsed) -> None:
+async def _post(uow: UnitOfWork, robot: Robot, parsed: messages.Parsed) -> MessageRead:
     post = RobotPost(
         robot_id=robot.id,
         robot_name=robot.name,
@@ -231,7 +232,7 @@ async def _post(uow: UnitOfWork, robot: Robot, parsed: messages.Parsed) -> None:
         mention_all=parsed.is_at_all,
     )
     try:
-        await check_post_robot_message(uow, robot.org_id, robot.conversation_id, post)
+        return await check_post_robot_message(uow, robot.org_id, robot.conversation_id, post)
     except (ConversationDissolved, ConversationNotFound):
         raise errors.robot_stopped() from None
 
@@ -264,6 +265,25 @@ async def check_webhook_send(
     security.check_keywords(list(robot.keywords or []), parsed.words)
     _take_rate(robot)
     await _post(uow, robot, parsed)
+
+
+async def check_app_group_send(uow: UnitOfWork, org_id: int, app_id: int, conversation_id: int, body: dict[str, Any], *,
+                               max_text: int) -> MessageRead | None:
+    """/v1.0/robot/groupMessages/send: the app's robot in that group posts `body` (a webhook
+    body). None when the app has no robot in the group (or the group is another org's). The
+    robot's rate limit applies as on its webhook; no signature or keywords (the app's token
+    stands for them, as in DingTalk).
+
+    Raises: RobotError (bad body, too fast, group dissolved)."""
+    robots = await RobotRepository(uow.session, org_id).of_app(app_id, conversation_id)
+    if not robots:
+        return None
+    repo = RobotRepository(uow.session, org_id)
+    robot = await (repo.get_locked(robots[0].id) if robot_settings.current().rate_per_minute > 0 else repo.get(robots[0].id))
+    assert robot is not None
+    parsed = messages.parse(body, max_text=max_text)
+    _take_rate(robot)
+    return await _post(uow, robot, parsed)
 
 
 # --- session webhooks (outgoing robots' replies) -----------------------------------------
