@@ -671,6 +671,14 @@ async def _checkin_org_batch(
     if untouched:
         stored = {(r.member_id, r.day): r for r in await ResultRepository(session, org_id).rows_between(untouched, low, high)}
 
+    await hooks.emit_check_ins(uow, [
+        hooks.CheckedIn(
+            org_id=org_id, record_id=ids[key], member_id=key[0], group_id=group_of[key[0]], day=key[1], kind=key[2],
+            checked_at=punches[key]["checked_at"], source="app", place_id=punches[key].get("place_id"),
+            field=bool(punches[key].get("field")), device_id=None,
+        )
+        for _, key, new in plan if new and isinstance(punches[key], dict)
+    ])
     for index, key, new in plan:
         record = punches[key]
         if isinstance(record, dict):
@@ -754,10 +762,10 @@ async def do_punch(
         await records.replace_out(existing.id, {k: v for k, v in row.items() if k not in ("member_id", "day", "kind", "created_at")})
         record_id = existing.id
     result = await calendar.recompute_one(session, org_id, rules, group.id, member_id, day, max(now, at))
-    await hooks.emit_check_in(uow, hooks.CheckedIn(
+    await hooks.emit_check_ins(uow, [hooks.CheckedIn(
         org_id=org_id, record_id=record_id, member_id=member_id, group_id=group.id, day=day, kind=kind, checked_at=at,
         source=source, place_id=evidence.get("place_id"), field=bool(evidence.get("field")), device_id=evidence.get("device_id"),
-    ))
+    )])
     # Answered from what was written: no second read of the row on the hot path.
     record = RecordRead.model_validate({"device_id": None, "lat": None, "lng": None, "accuracy_m": None, "ssid": None, "bssid": None,
                                         "place_id": None, "field": False, "note": None, **row, "id": record_id})
@@ -988,10 +996,10 @@ async def do_device_punch(
                 written = (k, record_id)
     await calendar.recompute(session, org_id, [member_id], day, day, now, groups={member_id: group.id})
     if written is not None and written[1] is not None:
-        await hooks.emit_check_in(uow, hooks.CheckedIn(
+        await hooks.emit_check_ins(uow, [hooks.CheckedIn(
             org_id=org_id, record_id=written[1], member_id=member_id, group_id=group.id, day=day, kind=written[0],
             checked_at=at, source="device", place_id=None, field=False, device_id=device_id,
-        ))
+        )])
     return True
 
 

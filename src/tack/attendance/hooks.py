@@ -70,12 +70,13 @@ class CheckedIn:
     device_id: int | None
 
 
-CheckInHandler = Callable[[UnitOfWork, CheckedIn], Awaitable[None]]
+CheckInHandler = Callable[[UnitOfWork, list[CheckedIn]], Awaitable[None]]
 _check_in_handlers: list[CheckInHandler] = []
 
 
 def on_check_in(handler: CheckInHandler) -> CheckInHandler:
-    """Registers a handler of new punches (once)."""
+    """Registers a handler of new punches (once). It gets the punches of one organization that
+    one transaction wrote: one for a single check-in, many for a batch of the 9:00 burst."""
     if handler not in _check_in_handlers:
         _check_in_handlers.append(handler)
     return handler
@@ -86,6 +87,8 @@ def unregister_check_in(handler: CheckInHandler) -> None:
         _check_in_handlers.remove(handler)
 
 
-async def emit_check_in(uow: UnitOfWork, event: CheckedIn) -> None:
+async def emit_check_ins(uow: UnitOfWork, events: list[CheckedIn]) -> None:
+    if not events:
+        return
     for handler in _check_in_handlers:
-        await handler(uow, event)
+        await handler(uow, events)

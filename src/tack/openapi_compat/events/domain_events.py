@@ -23,5 +23,7 @@ async def on_approval_change(uow: UnitOfWork, event: approval_hooks.InstanceChan
         await actions.do_publish(uow, event.org_id, types.APPROVAL_TASK, payloads.approval_task(event))
 
 
-async def on_check_in(uow: UnitOfWork, event: attendance_hooks.CheckedIn) -> None:
-    await actions.do_publish(uow, event.org_id, types.CHECK_IN, payloads.check_in(event))
+async def on_check_in(uow: UnitOfWork, events: list[attendance_hooks.CheckedIn]) -> None:
+    """One event per transaction, its DataList holding every punch (a burst's batch is one
+    delivery per subscribed app, as DingTalk batches its DataList)."""
+    await actions.do_publish(uow, events[0].org_id, types.CHECK_IN, payloads.check_in(events))

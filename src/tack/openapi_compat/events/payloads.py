@@ -68,15 +68,15 @@ def approval_task(event: TaskChanged) -> dict[str, object]:
     return body
 
 
-def check_in(event: CheckedIn) -> dict[str, object]:
-    """attendance_check_record: DataList with one punch (DingTalk batches; we send each at once)."""
+def check_in(events: list[CheckedIn]) -> dict[str, object]:
+    """attendance_check_record: DataList with the punches one transaction wrote."""
     return {
-        "EventType": "attendance_check_record", "TimeStamp": now_ms(), "CorpId": corp_id(event.org_id),
+        "EventType": "attendance_check_record", "TimeStamp": now_ms(), "CorpId": corp_id(events[0].org_id),
         "DataList": [{
-            "bizId": f"tack-{event.record_id}", "corpId": corp_id(event.org_id), "userId": ids.userid(event.member_id),
-            "checkTime": ms(event.checked_at), "checkType": "OnDuty" if event.kind == "in" else "OffDuty",
-            "groupId": event.group_id, "locationMethod": "ATM" if event.source == "device" else "MAP",
-            "locationResult": "Outside" if event.field else "Normal", "deviceId": str(event.device_id or ""),
+            "bizId": f"tack-{e.record_id}", "corpId": corp_id(e.org_id), "userId": ids.userid(e.member_id),
+            "checkTime": ms(e.checked_at), "checkType": "OnDuty" if e.kind == "in" else "OffDuty",
+            "groupId": e.group_id, "locationMethod": "ATM" if e.source == "device" else "MAP",
+            "locationResult": "Outside" if e.field else "Normal", "deviceId": str(e.device_id or ""),
             "deviceSN": "", "address": "",
-        }],
+        } for e in events],
     }
