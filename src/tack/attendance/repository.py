@@ -40,16 +40,19 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")[:26]
 
 
-async def _sqlite_executemany(session: AsyncSession, stmt: Any, rows: list[dict[str, Any]]) -> None:
+async def _sqlite_executemany(session: AsyncSession, stmt: Any, rows: list[dict[str, Any]], **same: Any) -> None:
     """One statement for many rows on SQLite with the few date and time values converted
     here instead of every parameter going through SQLAlchemy's processors (which took most of
-    the time of a 310,000-row month). Every row has the same keys."""
-    compiled = stmt.values({k: bindparam(k) for k in rows[0]}).compile(dialect=session.get_bind().dialect)
-    order = list(compiled.positiontup)
+    the time of a 310,000-row month). Every row has the same keys; `same`: values common to
+    all rows (org_id)."""
+    compiled = stmt.values({k: bindparam(k) for k in [*rows[0], *same]}).compile(dialect=session.get_bind().dialect)
+    order = [k for k in compiled.positiontup if k not in same]  # the common ones go last
+    assert list(compiled.positiontup[len(order):]) == list(same), "common values must be the last parameters"
     columns = stmt.table.c
     times = [i for i, k in enumerate(order) if isinstance(columns[k].type, UTCDateTime)]
     days = [i for i, k in enumerate(order) if isinstance(columns[k].type, Date)]
     getter = itemgetter(*order)
+    tail = list(same.values())
     day_text: dict[date, str] = {}
     last_time, last_text = None, ""  # a time repeated row after row (computed_at) is converted once
     params = []
@@ -63,6 +66,7 @@ async def _sqlite_executemany(session: AsyncSession, stmt: Any, rows: list[dict[
         for i in days:
             d = values[i]
             values[i] = day_text.get(d) or day_text.setdefault(d, d.isoformat())
+        values.extend(tail)
         params.append(tuple(values))
     connection = await session.connection()
     for start in range(0, len(params), 5000):
@@ -297,7 +301,7 @@ class ResultRepository(OrgRepository[AttendanceResult]):
             index_elements=["member_id", "day"], set_={c: getattr(ins.excluded, c) for c in columns}
         )
         if self.session.get_bind().dialect.name == "sqlite":
-            await _sqlite_executemany(self.session, stmt, [{"org_id": self.org_id, **r} for r in rows])
+            await _sqlite_executemany(self.session, stmt, rows, org_id=self.org_id)
             return
         for start in range(0, len(rows), 500):
             await self.session.execute(stmt, [{"org_id": self.org_id, **r} for r in rows[start : start + 500]])

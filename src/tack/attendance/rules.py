@@ -173,7 +173,7 @@ def compute_day(
             r.worked_minutes = _minutes(punch_out.at - punch_in.at)
         return r
     shift = inst.shift
-    start, end, all_leave = _leave_trim(inst.start, inst.end, leaves)
+    start, end, all_leave = _leave_trim(inst.start, inst.end, leaves) if leaves else (inst.start, inst.end, False)
     r = DayResult("normal")
     if all_leave:
         r.status, r.on_leave = "leave", True
