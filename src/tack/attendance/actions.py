@@ -667,9 +667,10 @@ async def _checkin_org_batch(
         results[(member_id, day)] = calendar.result_row(rules, group_of[member_id], member_id, day, day_punches, leaves.get(member_id, []), at)
     await ResultRepository(uow.session, org_id).upsert(list(results.values()))
     stored: dict[tuple[int, date], Any] = {}
-    untouched = sorted({key[0] for _, key, _ in plan if key[:2] not in results})
+    untouched = {key[:2] for _, key, _ in plan if key[:2] not in results}
     if untouched:
-        stored = {(r.member_id, r.day): r for r in await ResultRepository(session, org_id).rows_between(untouched, low, high)}
+        found = await ResultRepository(session, org_id).rows_on(sorted({m for m, _ in untouched}), sorted({d for _, d in untouched}))
+        stored = {(r.member_id, r.day): r for r in found}
 
     await hooks.emit_check_ins(uow, [
         hooks.CheckedIn(

@@ -312,11 +312,13 @@ class ResultRepository(OrgRepository[AttendanceResult]):
             stmt = stmt.where(AttendanceResult.member_id.in_(member_ids))
         return await self.scalars(stmt.order_by(AttendanceResult.member_id, AttendanceResult.day))
 
-    async def rows_between(self, member_ids: list[int], start: date, end: date) -> list[Any]:
-        """Stored results as plain rows (attribute access like the ORM's)."""
+    async def rows_on(self, member_ids: list[int], days: list[date]) -> list[Any]:
+        """Stored results of these members on these days as plain rows (attribute access like
+        the ORM's), found through the primary key: `org_id + 0` keeps SQLite from walking the
+        (org, day) index through the whole org's day instead (10,000 rows at 9:00)."""
         table = AttendanceResult.__table__
         stmt = select(table).where(
-            table.c.org_id == self.org_id, table.c.member_id.in_(member_ids), table.c.day >= start, table.c.day <= end
+            (table.c.org_id + 0) == self.org_id, table.c.member_id.in_(member_ids), table.c.day.in_(days)
         )
         return list((await self.session.execute(stmt)).all())
 
