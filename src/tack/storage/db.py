@@ -25,8 +25,11 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         path = make_url(url).database or ":memory:"
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
-        _tune_sqlite(engine, busy_timeout_ms=30000, autocheckpoint=False)
+        # Writes run inline too (storage/sqlite_inline.py): queued on an asyncio lock, never
+        # waiting inside SQLite (busy timeout 0; BEGIN IMMEDIATE retried asynchronously for
+        # up to 30 s while another process writes).
+        engine = create_async_engine(url, echo=echo, async_creator=inline_creator(path, busy_timeout_s=30, writes=True))
+        _tune_sqlite(engine, busy_timeout_ms=0, autocheckpoint=False)
         checkpointer = WalCheckpointer(path)
         _CHECKPOINTERS[engine.sync_engine] = checkpointer
         event.listen(engine.sync_engine, "commit", lambda _conn: checkpointer.after_commit())

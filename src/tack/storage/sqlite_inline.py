@@ -1,18 +1,78 @@
-"""An aiosqlite look-alike that runs SQLite calls inline on the event loop, for reads only.
+"""An aiosqlite look-alike that runs SQLite calls inline on the event loop.
 
 Why: aiosqlite hands every call to a helper thread. A trivial SELECT then costs ~0.9 ms of
 thread hand-offs (and GIL waits) against ~2 µs of SQLite work, and a directory read makes
-five to seven of them. In WAL mode a read transaction never waits for a writer, so running
-reads inline cannot stall the loop on a lock; writes keep aiosqlite, whose thread may wait
-on BEGIN IMMEDIATE without blocking anyone else.
+five to seven of them; a chat message send made ten (~9 ms of its ~11 ms).
+
+In WAL mode a read transaction never waits for a writer, so reads run inline as they are.
+A write transaction (BEGIN IMMEDIATE) could wait for the write lock, which must never block
+the loop: write connections pass a `WriteGate`, an asyncio lock per database file that
+in-process writers queue on without blocking anyone, and their BEGIN IMMEDIATE runs with no
+busy timeout, retried after an async sleep while another process (a CLI import) holds the
+lock. Once BEGIN IMMEDIATE succeeded nothing in the transaction waits for a lock (WAL: the
+writer holds the only lock COMMIT needs; checkpoints run elsewhere, PASSIVE).
 
 SQLAlchemy's aiosqlite dialect drives this through `async_creator`; the surface below is
 exactly what that dialect touches (checked by the whole test suite running on it).
 """
 
+import asyncio
 import sqlite3
+import time
+import weakref
 from collections.abc import Iterable
 from typing import Any
+
+BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+
+class WriteGate:
+    """One write transaction at a time per database file in this process (per event loop)."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: "InlineConnection | None" = None
+        self.wait_s = wait_s
+
+    async def begin(self, conn: "InlineConnection", cursor: sqlite3.Cursor) -> None:
+        deadline = time.monotonic() + self.wait_s
+        try:
+            await asyncio.wait_for(self.lock.acquire(), self.wait_s)
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+        self.holder = conn
+        delay = 0.001
+        try:
+            while True:
+                try:
+                    cursor.execute(BEGIN_WRITE)
+                    return
+                except sqlite3.OperationalError as exc:
+                    # Another process holds the write lock: wait without blocking the loop.
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+        except BaseException:
+            self.release(conn)
+            raise
+
+    def release(self, conn: "InlineConnection") -> None:
+        if self.holder is conn:
+            self.holder = None
+            self.lock.release()
+
+
+_GATES: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, WriteGate]]" = weakref.WeakKeyDictionary()
+
+
+def write_gate(path: str, wait_s: float) -> WriteGate:
+    loop = asyncio.get_running_loop()
+    gates = _GATES.setdefault(loop, {})
+    gate = gates.get(path)
+    if gate is None or path == ":memory:":
+        gate = gates[path] = WriteGate(wait_s)
+    return gate
 
 
 class _InlineQueue:
@@ -27,8 +87,9 @@ class _InlineQueue:
 
 
 class InlineCursor:
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, conn: "InlineConnection | None" = None) -> None:
         self._cursor = cursor
+        self._owner = conn
 
     async def __aenter__(self) -> "InlineCursor":
         return self
@@ -37,6 +98,10 @@ class InlineCursor:
         self._cursor.close()
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> "InlineCursor":
+        owner = self._owner
+        if owner is not None and owner.gate is not None and sql == BEGIN_WRITE:
+            await owner.gate.begin(owner, self._cursor)
+            return self
         self._cursor.execute(sql, parameters)
         return self
 
@@ -78,43 +143,67 @@ class InlineCursor:
 
 
 class InlineConnection:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, gate: WriteGate | None = None) -> None:
         self._conn = conn
         self._connection = conn  # the dialect checks this is truthy before commit/rollback
         self._tx = _InlineQueue()
+        self.gate = gate
 
     @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
     def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor())
+        return InlineCursor(self._conn.cursor(), self)
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> InlineCursor:
-        return InlineCursor(self._conn.execute(sql, parameters))
+        cursor = InlineCursor(self._conn.cursor(), self)
+        return await cursor.execute(sql, parameters)
+
+    def _release(self) -> None:
+        if self.gate is not None:
+            self.gate.release(self)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        try:
+            self._conn.commit()
+        finally:
+            self._release()
 
     async def rollback(self) -> None:
-        self._conn.rollback()
+        try:
+            self._conn.rollback()
+        finally:
+            self._release()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._conn.close()
-            self._connection = None  # type: ignore[assignment]
+        try:
+            if self._connection is not None:
+                self._conn.close()
+                self._connection = None  # type: ignore[assignment]
+        finally:
+            self._release()
 
     def stop(self) -> None:
-        self._conn.close()
-        self._connection = None  # type: ignore[assignment]
+        try:
+            self._conn.close()
+            self._connection = None  # type: ignore[assignment]
+        finally:
+            self._release()
 
     async def create_function(self, *args: Any, **kw: Any) -> None:
         self._conn.create_function(*args, **kw)
 
 
-def inline_creator(path: str, *, busy_timeout_s: float):  # type: ignore[no-untyped-def]
+def inline_creator(path: str, *, busy_timeout_s: float, writes: bool = False):  # type: ignore[no-untyped-def]
+    """Connections for the read engine, or (writes=True) for the write engine: these begin
+    write transactions through the WriteGate and never wait for a lock inside SQLite."""
+
     async def connect() -> InlineConnection:
         # Opened and used on the loop's thread only; the pool never hands it to another.
+        if writes:
+            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+            return InlineConnection(conn, write_gate(path, busy_timeout_s))
         return InlineConnection(sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None))
 
     return connect
