@@ -84,6 +84,8 @@ def serve(
 
     import uvicorn
 
+    from tack.realtime.wire import WS_PROTOCOL
+
     settings = _settings(data_dir)
     os.environ["TACK_DATA_DIR"] = str(settings.data_dir)
     # Migrations run in a child process: Alembic and every migration module would otherwise
@@ -94,7 +96,7 @@ def serve(
     console.print(f"Tack is listening on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     uvicorn.run(
         "tack.asgi:app", host=host, port=port, workers=workers, log_level="warning", proxy_headers=True,
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=False, ws=WS_PROTOCOL,
     )
 
 

@@ -9,11 +9,13 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
+from tack.realtime.wire import WS_PROTOCOL
+
 
 @pytest.fixture(scope="session")
 async def live_url(app) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     # lifespan off: the app fixture owns the engine; the server only serves requests.
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", ws="websockets-sansio")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning", ws=WS_PROTOCOL)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

@@ -147,6 +147,24 @@ class TestWebSocket:
 
 
 class TestBackpressure:
+    async def test_a_caught_up_socket_gets_frames_written_straight(self, app, cast, live_url):
+        """Under `tack serve`'s protocol a live event is written to the socket at once (no
+        drain task), in order, each exactly once."""
+        bob = cast["bob"]
+        broker = app.state.broker
+        reg = await register(bob)
+        queue = broker.queues[reg["queue_id"]]
+        async with connect(ws_url(live_url, queue_id=queue.id, last_event_id=0, token=bob.token)) as ws:
+            await ws.send('{"op": "ping"}')
+            assert (await recv(ws))["type"] == "pong"  # attached
+            conn = queue.conn
+            assert conn is not None and conn.writer is not None
+            for i in range(50):
+                broker.deliver(bob.org_id, (queue.account_id,), b'{"type":"test","op":"add","n":%d}' % i)
+                assert conn.drainer is None and conn.sent_id == i + 1
+            got = await recv_events(ws, 50)
+        assert [(e["id"], e["n"]) for e in got] == [(i + 1, i) for i in range(50)]
+
     async def test_slow_client_is_cut_off_and_resumes_without_loss(self, app, cast, live_url):
         bob = cast["bob"]
         broker = app.state.broker
@@ -157,6 +175,9 @@ class TestBackpressure:
         async with connect(ws_url(live_url, queue_id=queue.id, last_event_id=0, token=bob.token)) as ws:
             await ws.send('{"op": "ping"}')
             assert (await recv(ws))["type"] == "pong"  # attached
+            # Frames go straight to a socket that keeps up; one whose transport pauses (full
+            # buffers) falls back to the awaited ASGI path, as this one now does.
+            queue.conn.writer = None
             for i in range(6):  # one burst, before the socket's writer can run
                 broker.deliver(bob.org_id, (account,), b'{"type":"test","op":"add","n":%d}' % i)
             assert await closed_code(ws) == 4008

@@ -5,6 +5,7 @@ the encoded bytes per account and calling `deliver` on each process for the acco
 queues it holds; queues, numbering and resume stay as they are.
 """
 
+import asyncio
 import json
 import secrets
 import time
@@ -38,6 +39,9 @@ class InProcessBroker:
         self.by_account: dict[int, set[ClientQueue]] = {}
         self.attached: set[str] = set()
         self._last_gc = time.monotonic()
+        self._sweep: asyncio.TimerHandle | None = None
+        self._sweep_loop: asyncio.AbstractEventLoop | None = None
+        self._sweep_due = 0.0
 
     def register(self, account_id: int, org_id: int) -> ClientQueue:
         self.collect_idle()
@@ -59,6 +63,37 @@ class InProcessBroker:
             return None
         queue.touch()
         return queue
+
+    def attach(self, queue: ClientQueue) -> None:
+        """A socket now serves this queue (queue.conn); the sweep keeps it alive."""
+        self.attached.add(queue.id)
+        self._schedule_sweep()
+
+    def detach(self, queue: ClientQueue) -> None:
+        self.attached.discard(queue.id)
+
+    def _schedule_sweep(self) -> None:
+        """One timer for every socket's heartbeat and age, instead of a timer per socket."""
+        loop = asyncio.get_running_loop()
+        interval = max(0.02, min(self.settings.heartbeat_seconds, self.settings.connection_max_seconds) / 4)
+        due = loop.time() + interval
+        if self._sweep is not None and self._sweep_loop is loop and self._sweep_due <= due:
+            return
+        if self._sweep is not None:
+            self._sweep.cancel()
+        self._sweep_loop, self._sweep_due = loop, due
+        self._sweep = loop.call_at(due, self._run_sweep)
+
+    def _run_sweep(self) -> None:
+        self._sweep = None
+        now = time.monotonic()
+        for queue_id in list(self.attached):
+            queue = self.queues.get(queue_id)
+            conn = queue.conn if queue is not None else None
+            if conn is not None:
+                conn.tick(now, self.settings)
+        if self.attached:
+            self._schedule_sweep()
 
     def drop(self, queue: ClientQueue) -> None:
         self.queues.pop(queue.id, None)

@@ -46,6 +46,7 @@ from tack.directory.access import actor_for_org
 from tack.directory.auth import SESSION_COOKIE, CurrentCaller, get_caller
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.queues import ClientQueue, QueueExpired
+from tack.realtime.wire import EXTENSION
 from tack.storage.deps import get_read_session
 
 log = logging.getLogger(__name__)
@@ -162,9 +163,15 @@ async def _account_for(websocket: WebSocket, token: str | None, session: AsyncSe
 
 
 class Connection:
-    """One attached socket: writes are serialized; `cut` ends it from outside (slow, replaced)."""
+    """One attached socket. Events reach it from the queue (`deliver`): written at once when
+    the socket is caught up and its transport takes them (wire.TackWebSocketProtocol),
+    otherwise by a drain task started on demand that sends the backlog through ASGI, in
+    order. A socket holds no task of its own but the one serving it; heartbeats and the
+    reconnect request come from the broker's sweep. `cut` ends it from outside (slow,
+    replaced, too old)."""
 
-    __slots__ = ("websocket", "queue", "sent_id", "lock", "close_code", "tasks")
+    __slots__ = ("websocket", "queue", "sent_id", "lock", "close_code", "writer", "drainer", "handler", "last_sent",
+                 "started")
 
     def __init__(self, websocket: WebSocket, queue: ClientQueue, sent_id: int) -> None:
         self.websocket = websocket
@@ -172,41 +179,94 @@ class Connection:
         self.sent_id = sent_id
         self.lock = asyncio.Lock()
         self.close_code: int | None = None
-        self.tasks: list[asyncio.Task[None]] = []
+        extension = websocket.scope.get("extensions", {}).get(EXTENSION)
+        self.writer = extension["writer"] if extension else None
+        self.drainer: asyncio.Task[None] | None = None
+        self.handler: asyncio.Task[Any] | None = None
+        self.started = self.last_sent = time.monotonic()
 
     async def send(self, data: bytes) -> None:
+        writer = self.writer
+        if writer is not None and writer.try_write(data):
+            self.last_sent = time.monotonic()
+            return
         async with self.lock:
             await self.websocket.send_bytes(data)
+        self.last_sent = time.monotonic()
+
+    def deliver(self, event_id: int, frame: bytes) -> None:
+        """The queue's newest frame: straight to the socket, or to the drain task."""
+        if self.close_code is not None:
+            return
+        if self.drainer is None and self.sent_id == event_id - 1:
+            writer = self.writer
+            if writer is not None and writer.try_write(frame):
+                self.sent_id = event_id
+                self.last_sent = time.monotonic()
+                return
+        self.drain()
+
+    def drain(self) -> None:
+        if self.drainer is None and self.close_code is None:
+            self.drainer = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        queue = self.queue
+        try:
+            while True:
+                try:
+                    frames = queue.since(self.sent_id)
+                except QueueExpired:
+                    self.cut(4410)
+                    return
+                if not frames:
+                    return
+                for event_id, frame in frames:
+                    await self.send(frame)
+                    self.sent_id = event_id
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the socket went away mid-send: end it
+            self.cut(self.close_code or 1000)
+        finally:
+            if self.drainer is asyncio.current_task():
+                self.drainer = None
+
+    def tick(self, now: float, settings: Any) -> None:
+        """From the broker's sweep: a heartbeat when nothing was sent for a while; a socket
+        older than connection_max_seconds is asked to reconnect and closed (4000)."""
+        if self.close_code is not None:
+            return
+        if now - self.started > settings.connection_max_seconds:
+            self.control(_control("reconnect"), then_cut=4000)
+        elif now - self.last_sent >= settings.heartbeat_seconds:
+            self.control(_control("heartbeat", last_event_id=self.sent_id))
+
+    def control(self, data: bytes, *, then_cut: int | None = None) -> None:
+        """A control frame from outside the socket's task (heartbeat, reconnect)."""
+        writer = self.writer
+        if writer is not None and writer.try_write(data):
+            self.last_sent = time.monotonic()
+            if then_cut is not None:
+                self.cut(then_cut)
+            return
+        asyncio.get_running_loop().create_task(self._send_quietly(data, then_cut))
+
+    async def _send_quietly(self, data: bytes, then_cut: int | None) -> None:
+        try:
+            await self.send(data)
+        except Exception:  # noqa: BLE001 - a socket that cannot take a heartbeat is going away
+            pass
+        if then_cut is not None:
+            self.cut(then_cut)
 
     def cut(self, code: int) -> None:
         if self.close_code is None:
             self.close_code = code
-        for task in self.tasks:
-            task.cancel()
-
-
-async def _pump(conn: Connection, settings: Any) -> None:
-    queue = conn.queue
-    started = time.monotonic()
-    while True:
-        try:
-            frames = queue.since(conn.sent_id)
-        except QueueExpired:
-            conn.close_code = 4410
-            return
-        for event_id, frame in frames:
-            await conn.send(frame)
-            conn.sent_id = event_id
-        if frames:
-            continue
-        if time.monotonic() - started > settings.connection_max_seconds:
-            await conn.send(_control("reconnect"))
-            conn.close_code = 4000
-            return
-        before = queue.last_event_id
-        await queue.wait(settings.heartbeat_seconds)
-        if queue.last_event_id == before:
-            await conn.send(_control("heartbeat", last_event_id=conn.sent_id))
+        if self.drainer is not None and self.drainer is not asyncio.current_task():
+            self.drainer.cancel()
+        if self.handler is not None and not self.handler.done():
+            self.handler.cancel()
 
 
 async def _listen(conn: Connection) -> None:
@@ -317,18 +377,27 @@ async def realtime_socket(
     if queue.conn is not None:
         queue.conn.cut(4009)  # another socket held this queue: it is replaced
     conn = Connection(websocket, queue, last_event_id)
+    conn.handler = asyncio.current_task()
     queue.conn = conn
-    broker.attached.add(queue.id)
-    conn.tasks = [asyncio.create_task(_pump(conn, broker.settings)), asyncio.create_task(_listen(conn))]
+    broker.attach(queue)
     try:
-        await asyncio.wait(conn.tasks, return_when=asyncio.FIRST_COMPLETED)
+        if queue.last_event_id > last_event_id:
+            conn.drain()
+        try:
+            await _listen(conn)
+        except asyncio.CancelledError:
+            if conn.close_code is None:
+                raise
+            # cut() from outside (slow, replaced, too old): close with its code.
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
     finally:
-        for task in conn.tasks:
-            task.cancel()
-        await asyncio.gather(*conn.tasks, return_exceptions=True)
+        conn.handler = None
+        if conn.drainer is not None:
+            conn.drainer.cancel()
+            await asyncio.gather(conn.drainer, return_exceptions=True)
         if queue.conn is conn:
             queue.conn = None
-            broker.attached.discard(queue.id)
+            broker.detach(queue)
         queue.touch()
         await _close(websocket, conn.close_code or 1000)
 

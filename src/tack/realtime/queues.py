@@ -3,7 +3,7 @@
 import asyncio
 import time
 from collections import deque
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class QueueExpired(Exception):
@@ -13,7 +13,11 @@ class QueueExpired(Exception):
 class Attached(Protocol):
     sent_id: int
 
+    def deliver(self, event_id: int, frame: bytes) -> None: ...
+
     def cut(self, code: int) -> None: ...
+
+    def tick(self, now: float, settings: Any) -> None: ...
 
 
 class ClientQueue:
@@ -45,15 +49,18 @@ class ClientQueue:
 
     def push(self, body: bytes) -> None:
         self.next_id += 1
-        self.frames.append((self.next_id, b'{"id":%d,' % self.next_id + body[1:]))
+        frame = b'{"id":%d,' % self.next_id + body[1:]
+        self.frames.append((self.next_id, frame))
         if self._wake is not None:
             self._wake.set()
             self._wake = None
         conn = self.conn
-        if conn is not None and self.next_id - conn.sent_id > self.slow_limit:
-            # The socket is not keeping up: cut it off rather than buffer without end; the
-            # client resumes from the last id it saw.
-            conn.cut(4008)
+        if conn is not None:
+            conn.deliver(self.next_id, frame)
+            if self.next_id - conn.sent_id > self.slow_limit:
+                # The socket is not keeping up: cut it off rather than buffer without end;
+                # the client resumes from the last id it saw.
+                conn.cut(4008)
 
     def since(self, last_event_id: int) -> list[tuple[int, bytes]]:
         """Frames after last_event_id, in order; QueueExpired when some are gone."""
