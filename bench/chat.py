@@ -126,7 +126,7 @@ class Server:
         log = open(Path(self.env["TACK_DATA_DIR"]).parent / "server.log", "ab")  # noqa: SIM115 (lives with the server)
         self.proc = subprocess.Popen([*_taskset(0), str(BIN / "tack"), "serve", "--port", str(self.port)], env=self.env,
                                      stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             try:
                 httpx.get(self.base + "/api/openapi.json", timeout=1)
@@ -168,6 +168,7 @@ class Receiver:
         self.ws: websockets.ClientConnection | None = None
         self.task: asyncio.Task[None] | None = None
         self.closed = asyncio.Event()
+        self.pending: dict[int, asyncio.Future[bytes]] = {}  # socket send frames awaiting their ack
 
     async def register(self, http: httpx.AsyncClient) -> None:
         for attempt in range(5):
@@ -199,6 +200,11 @@ class Receiver:
                 now = time.monotonic()
                 data = frame if isinstance(frame, bytes) else frame.encode()
                 if not data.startswith(b'{"id":'):
+                    if self.pending and (data.startswith(b'{"type":"ack"') or data.startswith(b'{"type":"error"')):
+                        ref = json.loads(data).get("ref")
+                        waiter = self.pending.pop(ref, None)
+                        if waiter is not None and not waiter.done():
+                            waiter.set_result(data)
                     continue
                 event_id = int(data[6:data.index(b",", 6)])
                 if event_id != self.last_id + 1:
@@ -285,15 +291,36 @@ async def create_group(http: httpx.AsyncClient, org_id: int, owner_token: str, m
 
 
 async def send_at_rate(http: httpx.AsyncClient, org_id: int, conversation_id: int, tokens: list[str], rate: float,
-                       duration: float, concurrency: int) -> dict:
+                       duration: float, concurrency: int, sockets: list[Receiver] | None = None) -> dict:
     """Sends `rate` msgs/s for `duration` s (or as fast as it can when rate is 0), with up to
-    `concurrency` requests in flight, round-robin over the senders' tokens."""
+    `concurrency` requests in flight, round-robin over the senders' tokens; with `sockets`,
+    as {"op":"send"} frames over the senders' own realtime sockets (acked after commit)
+    instead of HTTP POSTs."""
     total = int(rate * duration) if rate else 10**9
     sent = 0
     errors = 0
     sem = asyncio.Semaphore(concurrency)
     start = time.monotonic()
     tasks: set[asyncio.Task[None]] = set()
+
+    async def one_ws(i: int) -> None:
+        nonlocal errors
+        try:
+            rc = sockets[i % len(sockets)]  # type: ignore[index]
+            waiter = asyncio.get_running_loop().create_future()
+            rc.pending[i] = waiter
+            assert rc.ws
+            await rc.ws.send(json.dumps({
+                "op": "send", "ref": i, "conversation_id": conversation_id,
+                "message": {"text": f"基准消息 {i} t={time.monotonic():.6f}", "client_msg_id": f"b{i}-{secrets.token_hex(4)}"},
+            }, ensure_ascii=False))
+            answer = await asyncio.wait_for(waiter, 60)
+            if not answer.startswith(b'{"type":"ack"'):
+                errors += 1
+        except (TimeoutError, websockets.ConnectionClosed):
+            errors += 1
+        finally:
+            sem.release()
 
     async def one(i: int) -> None:
         nonlocal errors
@@ -317,7 +344,7 @@ async def send_at_rate(http: httpx.AsyncClient, org_id: int, conversation_id: in
             if due > now:
                 await asyncio.sleep(due - now)
         await sem.acquire()
-        task = asyncio.create_task(one(sent))
+        task = asyncio.create_task(one_ws(sent) if sockets else one(sent))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         sent += 1
@@ -338,7 +365,7 @@ def own_cpu() -> float:
 
 
 async def phase_messages(server: Server, org: dict, group_size: int, senders: int, rate: float, duration: float,
-                         concurrency: int, label: str) -> dict:
+                         concurrency: int, label: str, via: str = "http") -> dict:
     tokens = org["tokens"]
     ids = sorted(tokens)
     owner = ids[0]
@@ -349,8 +376,10 @@ async def phase_messages(server: Server, org: dict, group_size: int, senders: in
         receivers = await connect_all(server, org["org_id"], members, tokens, book)
         gc.collect()
         cpu0, own0 = server.cpu(), own_cpu()
+        by_member = {r.member_id: r for r in receivers}
+        sockets = [by_member[m] for m in members[:senders]] if via == "ws" else None
         sent = await send_at_rate(http, org["org_id"], conversation_id, [tokens[m] for m in members[:senders]], rate,
-                                  duration, concurrency)
+                                  duration, concurrency, sockets)
         await drain(book, sent["sent"] * len(members))
         cpu1, own1 = server.cpu(), own_cpu()
         await close_all(receivers)
@@ -358,7 +387,8 @@ async def phase_messages(server: Server, org: dict, group_size: int, senders: in
     summary = book.summary(len(members), sent["sent"] - sent["errors"])
     deliveries = max(1, summary["deliveries"])
     return {
-        "group_size": group_size, "senders": senders, "target_rate": rate or "max", "in_flight": concurrency,
+        "group_size": group_size, "senders": senders, "send_via": via, "target_rate": rate or "max",
+        "in_flight": concurrency,
         **sent, **summary,
         "deliveries_per_s": round(summary["deliveries"] / wall, 1),
         "server_cpu_pct": round((cpu1 - cpu0) / wall * 100, 1),
@@ -579,6 +609,37 @@ async def phase_restart(server: Server, org: dict, clients: int) -> dict:
     }
 
 
+def run_limit(directory: Path, args: argparse.Namespace) -> dict:
+    """The bare broadcast servers of ../shared/bench/limit (run.sh, this venv's packages) at
+    500 receivers, right after the fan-out phase: their largest deliveries/s with every
+    message delivered and p99 within 250 ms, to set Tack's fan-out against. Tack's server
+    stays up, idle, meanwhile."""
+    out = Path(tempfile.mkdtemp(prefix="tack-bench-limit-")) / "limit.jsonl"
+    env = {**os.environ, "VENV": sys.prefix, "SERVERS": args.limit_servers, "NS": "500", "REPS": "1",
+           "DURATION": str(min(args.duration, 5)), "QUIET_RUN": "0", "FIXED_RATE": "2"}
+    subprocess.run(["bash", str(directory / "run.sh"), str(out)], env=env, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1500)
+    found: dict = {}
+    for line in out.read_text().splitlines() if out.exists() else []:
+        row = json.loads(line)
+        if "label" not in row:
+            continue
+        entry = found.setdefault(row["label"].split()[0], {})
+        if row["phase"] == "rss":
+            entry["kb_per_conn"] = row["kb_per_conn"]
+        elif row["phase"] == "fixed":
+            entry["fixed_2_per_s_p99_ms"] = row["lat_ms"].get("p99")
+        elif row["phase"] == "search" and row.get("pass"):
+            best = entry.get("max_passing_step")
+            if best is None or row["deliveries_per_s"] > best["deliveries_per_s"]:
+                cpu_us = row["server_cpu_pct"] / 100 * 1e6 / max(1, row["deliveries_per_s"])
+                entry["max_passing_step"] = {
+                    "deliveries_per_s": row["deliveries_per_s"], "p99_ms": row["lat_ms"].get("p99"),
+                    "server_cpu_pct": row["server_cpu_pct"], "server_cpu_us_per_delivery": round(cpu_us, 1),
+                    "load_cpu_pct": row["load_cpu_pct"], "other_cpu_pct": row["other_cpu_pct"]}
+    return found
+
+
 async def main_async(args: argparse.Namespace, server: Server, org: dict, result: dict) -> None:
     only = set(args.only.split(",")) if args.only else None
 
@@ -592,12 +653,15 @@ async def main_async(args: argparse.Namespace, server: Server, org: dict, result
     note("idle_rss_mb", server.rss_mb())
     if wanted("memory"):
         note("memory", await phase_memory(server, org, min(5000, len(org["tokens"]))))
+    via = args.send_via
     if wanted("fanout"):
-        note("fanout_50_at_20", await phase_messages(server, org, 50, 1, 20, args.duration, 4, "扇出50"))
-        note("fanout_500_at_2", await phase_messages(server, org, 500, 1, 2, args.duration, 4, "扇出500"))
+        note("fanout_50_at_20", await phase_messages(server, org, 50, 1, 20, args.duration, 4, "扇出50", via))
+        note("fanout_500_at_2", await phase_messages(server, org, 500, 1, 2, args.duration, 4, "扇出500", via))
+    if args.limit and wanted("fanout"):
+        note("limit", run_limit(Path(args.limit), args))
     if wanted("throughput"):
-        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, 8, "吞吐10"))
-        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, 8, "吞吐50"))
+        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, 8, "吞吐10", via))
+        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, 8, "吞吐50", via))
     if wanted("receipts"):
         note("read_receipts", await phase_receipts(server, org, 5000, 300))
     if wanted("resume"):
@@ -612,6 +676,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--send-via", choices=("ws", "http"), default="ws",
+                        help="messages as {op: send} frames over the sender's realtime socket (ws) or HTTP POSTs")
+    parser.add_argument("--limit", default="", help="directory of the bare broadcast benchmark (../shared/bench/limit) "
+                        "to run right after the fan-out phase")
+    parser.add_argument("--limit-servers", default="st ws", help="which of its servers (run.sh SERVERS)")
     parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,resume,big,restart")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
