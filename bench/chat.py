@@ -464,7 +464,15 @@ async def timed_requests(make: list, concurrency: int) -> tuple[list[float], int
         nonlocal errors
         async with sem:
             t = time.monotonic()
-            r = await call()
+            for attempt in range(3):
+                try:
+                    r = await call()
+                    break
+                except httpx.TransportError:
+                    # A kept-alive connection the server closed while idle: a client retries
+                    # (every request timed here is safe to repeat).
+                    if attempt == 2:
+                        raise
             latencies.append((time.monotonic() - t) * 1000)
             if r.status_code >= 400:
                 errors += 1
