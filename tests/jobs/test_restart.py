@@ -73,6 +73,8 @@ class Server:
                 except httpx.TransportError:
                     pass
                 await asyncio.sleep(0.1)
+        self.proc.kill()  # not left running (and holding CPU) after the test
+        self.proc.wait()
         raise AssertionError(f"the server did not start within {STARTUP_DEADLINE_S} s")
 
     async def stop(self, sig: signal.Signals) -> None:
