@@ -126,6 +126,18 @@ class TestBatch:
             r = await bob.post(bob.org("/attendance/checkins"), json={"client_time": now.isoformat(), "lat": OFFICE[0], "lng": OFFICE[1]})
             assert r["duplicate"] is False
 
+    async def test_oversize_bodies_and_odd_digits(self, cast, office, client):
+        bob = cast["bob"]
+        with at(local(next_weekday(0), "09:00")) as now:
+            body = {"client_time": now.isoformat(), "lat": OFFICE[0], "lng": OFFICE[1], "note": "x" * 20_000}
+            r = await bob.post(bob.org("/attendance/checkins"), json=body, expect=413)
+            assert r["code"] == "payload_too_large"
+            # Arabic-Indic "1" is not an org id: handed to FastAPI, which refuses it.
+            r = await bob.post("/api/v1/orgs/\u0661/attendance/checkins", json={"client_time": now.isoformat()}, expect=422)
+            # Nothing was written: the first real check-in is new.
+            r = await bob.post(bob.org("/attendance/checkins"), json={"client_time": now.isoformat(), "lat": OFFICE[0], "lng": OFFICE[1]})
+            assert r["duplicate"] is False and r["record"]["kind"] == "in"
+
     async def test_a_failing_batch_is_retried_one_by_one(self, cast, office, app, monkeypatch):
         bob, eve = cast["bob"], cast["eve"]
         real = actions.do_checkin_batch

@@ -74,6 +74,11 @@ class CheckinBatcher:
                 answers = await actions.do_checkin_batch(uow, requests)
         else:
             async with self.read_sessionmaker() as reads, self.uow_factory() as uow:
+                # The write transaction first: on SQLite it takes the write lock, so the reads
+                # below see every commit that came before it (a sign-out, a device bound, an
+                # earlier punch) and nothing can commit in between; the decisions then match
+                # what the batch writes.
+                await uow.session.connection()
                 answers = await actions.do_checkin_batch(uow, requests, reads=reads)
         self.batches += 1
         return answers

@@ -45,7 +45,7 @@ from tack.attendance.schemas import (
     TodayRead,
 )
 from tack.core.clock import utc_now
-from tack.core.errors import AppError
+from tack.core.errors import AppError, PayloadTooLarge
 from tack.core.tokens import hash_token
 from tack.directory.auth import CurrentActor, csrf_problem, token_from
 from tack.storage.deps import get_read_session, get_uow
@@ -168,7 +168,9 @@ async def check_in(actor: CurrentActor, uow: UoW, body: CheckinCreate) -> Checki
     return await actions.check_checkin(uow, actor, body)
 
 
-CHECKIN_PATH = re.compile(r"/api/v1/orgs/(\d{1,15})/attendance/checkins")
+CHECKIN_PATH = re.compile(r"/api/v1/orgs/([0-9]{1,15})/attendance/checkins")
+# A check-in body is a few hundred bytes; anything far larger is refused before it is held.
+MAX_CHECKIN_BODY = 16 * 1024
 
 
 class CheckinFastPath:
@@ -192,12 +194,17 @@ class CheckinFastPath:
         if scope["type"] != "http" or scope["method"] != "POST" or not (match := CHECKIN_PATH.fullmatch(scope["path"])):
             await self.app(scope, receive, send)
             return
-        chunks = []
+        chunks, size = [], 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
                 return  # the client went away
             chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > MAX_CHECKIN_BODY:
+                exc = PayloadTooLarge(f"At most {MAX_CHECKIN_BODY} bytes", limit=MAX_CHECKIN_BODY)
+                await _render_error(scope, receive, send, exc)
+                return
             if not message.get("more_body"):
                 break
         raw = b"".join(chunks)
@@ -209,13 +216,19 @@ class CheckinFastPath:
         try:
             answer = await app.state.checkin_batcher.check_in(checkin)
         except AppError as exc:
-            handler = next(app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers)
-            response = handler(Request(scope), exc)
-            if inspect.isawaitable(response):
-                response = await response
-        else:
-            response = Response(answer.model_dump_json(), media_type="application/json")
-        await response(scope, receive, send)
+            await _render_error(scope, receive, send, exc)
+            return
+        await Response(answer.model_dump_json(), media_type="application/json")(scope, receive, send)
+
+
+async def _render_error(scope: Scope, receive: Receive, send: Send, exc: AppError) -> None:
+    """The answer the app's own handler gives for this error (its class or nearest base)."""
+    app = scope["app"]
+    handler = next(app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers)
+    response = handler(Request(scope), exc)
+    if inspect.isawaitable(response):
+        response = await response
+    await response(scope, receive, send)
 
 
 def _plain_checkin(scope: Scope, org_id: int, raw: bytes) -> CheckinRequest | None:
