@@ -17,16 +17,20 @@ pytestmark = pytest.mark.e2e
 OFFICE = {"lat": 31.2304, "lng": 121.4737}
 
 
+def _as_owner(http: httpx.Client, demo_server: dict[str, Any]) -> tuple[dict[str, str], str]:
+    """The demo owner's auth headers and the attendance API path of their organization."""
+    owner = demo_server["logins"]["owner"]
+    token = http.post("/api/v1/auth/login", json={"login": owner["login"], "password": demo_server["password"]}).json()["token"]
+    headers = {"authorization": f"Bearer {token}"}
+    org = http.get("/api/v1/me", headers=headers).json()["memberships"][0]["org_id"]
+    return headers, f"/api/v1/orgs/{org}/attendance"
+
+
 def _set_up_group(demo_server: dict[str, Any], member_id: int) -> None:
     """The owner creates an all-day, every-day group with a 500 m geofence for one member
     (all day and every day so the test means the same whenever it runs)."""
     with httpx.Client(base_url=demo_server["base_url"]) as http:
-        owner = demo_server["logins"]["owner"]
-        token = http.post("/api/v1/auth/login", json={"login": owner["login"], "password": demo_server["password"]}).json()["token"]
-        headers = {"authorization": f"Bearer {token}"}
-        me = http.get("/api/v1/me", headers=headers).json()
-        org = me["memberships"][0]["org_id"]
-        api = f"/api/v1/orgs/{org}/attendance"
+        headers, api = _as_owner(http, demo_server)
         shift = http.post(f"{api}/shifts", headers=headers, json={"name": "全天班", "start": "00:00", "end": "23:59", "late_grace_minutes": 0}).json()
         group = http.post(f"{api}/groups", headers=headers, json={"name": "浏览器测试组", "shift_id": shift["id"], "rest_weekdays": []})
         assert group.status_code == 201, group.text
@@ -69,12 +73,7 @@ async def test_check_in_reminder_reaches_any_screen(new_context: Any, demo_serve
     falls 30–90 s ahead whatever the time of day."""
     member = demo_server["people"]["赵敏"]
     with httpx.Client(base_url=demo_server["base_url"]) as http:
-        owner = demo_server["logins"]["owner"]
-        token = http.post("/api/v1/auth/login", json={"login": owner["login"], "password": demo_server["password"]}).json()["token"]
-        headers = {"authorization": f"Bearer {token}"}
-        me = http.get("/api/v1/me", headers=headers).json()
-        org = me["memberships"][0]["org_id"]
-        api = f"/api/v1/orgs/{org}/attendance"
+        headers, api = _as_owner(http, demo_server)
         now = datetime.now(ZoneInfo("Asia/Shanghai"))
         start = (now + timedelta(minutes=2, seconds=30)).replace(second=0, microsecond=0)
         end = start + timedelta(hours=1)
