@@ -62,8 +62,8 @@ def _buttons(p: dict[str, Any]) -> list[tuple[str, str]]:
     return [(_s(p.get(f"actionTitle{i}")), _s(p.get(f"actionURL{i}"))) for i in range(1, 6) if p.get(f"actionTitle{i}")]
 
 
-def webhook_body(key: str, p: dict[str, Any]) -> dict[str, Any]:
-    """msgKey + msgParam → the custom-robot webhook body robots.messages parses."""
+def _text_markdown_link(key: str, p: dict[str, Any]) -> dict[str, Any] | None:
+    """The msgKeys whose body is the same for a group robot and a work notification."""
     if key == "sampleText":
         return {"msgtype": "text", "text": {"content": _s(p.get("content"))}}
     if key == "sampleMarkdown":
@@ -71,6 +71,13 @@ def webhook_body(key: str, p: dict[str, Any]) -> dict[str, Any]:
     if key == "sampleLink":
         return {"msgtype": "link", "link": {"title": _s(p.get("title")), "text": _s(p.get("text")),
                                             "messageUrl": _s(p.get("messageUrl")), "picUrl": _s(p.get("picUrl"))}}
+    return None
+
+
+def webhook_body(key: str, p: dict[str, Any]) -> dict[str, Any]:
+    """msgKey + msgParam → the custom-robot webhook body robots.messages parses."""
+    if (same := _text_markdown_link(key, p)) is not None:
+        return same
     if key == "sampleImageMsg":
         return {"msgtype": "image", "image": {"picURL": _s(p.get("photoURL"))}}
     if key == "sampleActionCard":
@@ -84,13 +91,8 @@ def webhook_body(key: str, p: dict[str, Any]) -> dict[str, Any]:
 
 def work_notice_msg(key: str, p: dict[str, Any]) -> dict[str, Any]:
     """msgKey + msgParam → a work-notification `msg` (work_notices.messages)."""
-    if key == "sampleText":
-        return {"msgtype": "text", "text": {"content": _s(p.get("content"))}}
-    if key == "sampleMarkdown":
-        return {"msgtype": "markdown", "markdown": {"title": _s(p.get("title")), "text": _s(p.get("text"))}}
-    if key == "sampleLink":
-        return {"msgtype": "link", "link": {"title": _s(p.get("title")), "text": _s(p.get("text")),
-                                            "messageUrl": _s(p.get("messageUrl")), "picUrl": _s(p.get("picUrl"))}}
+    if (same := _text_markdown_link(key, p)) is not None:
+        return same
     if key == "sampleActionCard":
         return {"msgtype": "action_card", "action_card": {"title": _s(p.get("title")), "markdown": _s(p.get("text")),
                                                           "single_title": _s(p.get("singleTitle")), "single_url": _s(p.get("singleURL"))}}
