@@ -670,8 +670,8 @@ async def main_async(args: argparse.Namespace, server: Server, org: dict, result
     if args.limit and wanted("fanout"):
         note("limit", run_limit(Path(args.limit), args))
     if wanted("throughput"):
-        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, 8, "吞吐10", via))
-        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, 8, "吞吐50", via))
+        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, args.in_flight, "吞吐10", via))
+        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, args.in_flight, "吞吐50", via))
     if wanted("receipts"):
         note("read_receipts", await phase_receipts(server, org, 5000, 300))
     if wanted("resume"):
@@ -691,6 +691,8 @@ def main() -> None:
     parser.add_argument("--limit", default="", help="directory of the bare broadcast benchmark (../shared/bench/limit) "
                         "to run right after the fan-out phase")
     parser.add_argument("--limit-servers", default="st ws", help="which of its servers (run.sh SERVERS)")
+    parser.add_argument("--in-flight", type=int, default=8,
+                        help="throughput: sends in flight (unanswered) at once, over all senders")
     parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,resume,big,restart")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

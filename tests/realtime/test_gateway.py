@@ -225,7 +225,7 @@ class TestLongPoll:
 class TestRegisterOrder:
     async def test_queue_exists_before_the_snapshot_is_read(self, app, cast, monkeypatch):
         """A message committed while the snapshot is being read must reach the queue."""
-        from tack.chat.actions.messages import check_send_message
+        from tack.chat.actions.sending import check_send_message
         from tack.chat.schemas import MessageCreate
         from tack.directory.access import actor_for_org
         from tack.realtime import gateway

@@ -176,6 +176,15 @@ class MessageRepository(OrgRepository[Message]):
         stmt = self.base().where(Message.sender_member_id == sender_member_id, Message.client_msg_id == client_msg_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def by_client_ids(self, pairs: set[tuple[int, str]]) -> list[Message]:
+        """Messages stored under any of these (sender, client_msg_id) pairs."""
+        if not pairs:
+            return []
+        stmt = self.base().where(
+            Message.sender_member_id.in_({s for s, _ in pairs}), Message.client_msg_id.in_({c for _, c in pairs})
+        )
+        return [m for m in await self.scalars(stmt) if (m.sender_member_id, m.client_msg_id) in pairs]
+
     async def in_conversation(self, conversation_id: int, message_id: int) -> Message | None:
         stmt = self.base().where(Message.id == message_id, Message.conversation_id == conversation_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
@@ -230,6 +239,17 @@ class MessageRepository(OrgRepository[Message]):
             .distinct()
         )
         return await self.scalars(stmt)
+
+    async def seq_senders_between(self, conversation_id: int, after_seq: int, upto_seq: int) -> list[tuple[int, int]]:
+        """(seq, sender) of the member-sent messages after after_seq up to upto_seq."""
+        stmt = select(Message.seq, Message.sender_member_id).where(
+            Message.org_id == self.org_id,
+            Message.conversation_id == conversation_id,
+            Message.seq > after_seq,
+            Message.seq <= upto_seq,
+            Message.sender_member_id.is_not(None),
+        )
+        return [(seq, sender) for seq, sender in await self.session.execute(stmt)]
 
     async def add_tokens(self, message: Message, tokens: set[str]) -> None:
         for token in tokens:

@@ -4,11 +4,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat import queries
-from tack.chat.actions import conversations, files, managed, messages, settings
+from tack.chat.actions import conversations, files, managed, messages, sending, settings
 from tack.chat.limits import ChatLimits
 from tack.chat.schemas import (
     ChatOrgSettings,
@@ -42,6 +42,7 @@ from tack.chat.schemas import (
 )
 from tack.core.actor import Actor
 from tack.core.clock import UtcDateTime
+from tack.core.errors import AppError
 from tack.directory.auth import CurrentActor
 from tack.directory.schemas import MAX_ID
 from tack.storage.deps import get_read_session, get_uow
@@ -200,7 +201,7 @@ async def send_message(
     actor: CurrentActor, conversation_id: PathId, body: MessageCreate, uow: UoW, limits: Limits, response: Response
 ) -> MessageRead:
     """201 with the new message; 200 with the first one when client_msg_id repeats a send."""
-    sent = await messages.check_send_message(uow, actor, conversation_id, body, limits=limits)
+    sent = await sending.check_send_message(uow, actor, conversation_id, body, limits=limits)
     if not sent.created:
         response.status_code = 200
     return sent.message
@@ -239,7 +240,7 @@ async def list_pinned_messages(actor: CurrentActor, session: ReadSession, conver
 
 @router.post(CONVERSATION + "/read")
 async def mark_read(actor: CurrentActor, conversation_id: PathId, body: ReadMark, uow: UoW) -> ReadPointerRead:
-    return await messages.check_mark_read(uow, actor, conversation_id, seq=body.seq)
+    return await sending.check_mark_read(uow, actor, conversation_id, seq=body.seq)
 
 
 @router.get(MESSAGE + "/unread_count")
@@ -333,21 +334,46 @@ async def download_file(
 
 
 # --- over the realtime socket -----------------------------------------------------------
-# The gateway (tack.realtime.gateway) plays FastAPI's part for frames: it opens the unit of
-# work, checks the session and builds the actor, then calls one of these with the frame.
+# The gateway (tack.realtime.gateway) plays FastAPI's part for frames: it opens one unit of
+# work for a batch of frames from any number of sockets, checks each socket's session and
+# builds its actor, then calls one of these with the frames of one op, in arrival order.
+# Each answer is the ack's body, or the error that frame is refused with.
+
+SocketAnswer = BaseModel | AppError | ValidationError
 
 
-async def socket_send(uow: UnitOfWork, actor: Actor, frame: dict[str, Any], state: Any) -> SendAck:
+async def socket_send(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]], state: Any) -> list[SocketAnswer]:
     """{"op": "send"}: the same action, validation and client_msg_id idempotency as POST .../messages."""
-    parsed = SendFrame.model_validate(frame)
-    sent = await messages.check_send_message(uow, actor, parsed.conversation_id, parsed.message, limits=state.chat_limits)
-    return SendAck(created=sent.created, message=sent.message)
+    answers: list[SocketAnswer | None] = [None] * len(frames)
+    requests, where = [], []
+    for i, (actor, frame) in enumerate(frames):
+        try:
+            parsed = SendFrame.model_validate(frame)
+        except ValidationError as exc:
+            answers[i] = exc
+            continue
+        requests.append(sending.SendRequest(actor, parsed.conversation_id, parsed.message))
+        where.append(i)
+    for i, sent in zip(where, await sending.check_send_messages(uow, requests, limits=state.chat_limits), strict=True):
+        answers[i] = sent if isinstance(sent, AppError) else SendAck(created=sent.created, message=sent.message)
+    return answers  # type: ignore[return-value]
 
 
-async def socket_read(uow: UnitOfWork, actor: Actor, frame: dict[str, Any], state: Any) -> ReadPointerRead:
+async def socket_read(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]], state: Any) -> list[SocketAnswer]:
     """{"op": "read"}: advances the read pointer like POST .../read."""
-    parsed = ReadFrame.model_validate(frame)
-    return await messages.check_mark_read(uow, actor, parsed.conversation_id, seq=parsed.seq)
+    answers: list[SocketAnswer | None] = [None] * len(frames)
+    requests, where = [], []
+    for i, (actor, frame) in enumerate(frames):
+        try:
+            parsed = ReadFrame.model_validate(frame)
+        except ValidationError as exc:
+            answers[i] = exc
+            continue
+        requests.append(sending.ReadRequest(actor, parsed.conversation_id, parsed.seq))
+        where.append(i)
+    for i, read in zip(where, await sending.check_mark_reads(uow, requests), strict=True):
+        answers[i] = read
+    return answers  # type: ignore[return-value]
 
 
 SOCKET_OPS = {"send": socket_send, "read": socket_read}

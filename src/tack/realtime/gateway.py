@@ -41,15 +41,19 @@ from tack.chat.queries import list_conversations
 from tack.chat.routes import SOCKET_OPS
 from tack.chat.schemas import ConversationView
 from tack.core.errors import AppError, Conflict, NotFound, Unauthorized
+from tack.core.tokens import hash_token
 from tack.core.i18n import ZH_MESSAGES, pick_language
 from tack.directory.access import actor_for_org
 from tack.directory.auth import SESSION_COOKIE, CurrentCaller, get_caller
+from tack.realtime.batching import SocketOpBatcher
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.queues import ClientQueue, QueueExpired
 from tack.realtime.wire import EXTENSION
 from tack.storage.deps import get_read_session
 
 log = logging.getLogger(__name__)
+# Write frames a socket may have waiting for their batch before its reader stops reading.
+MAX_IN_FLIGHT = 64
 router = APIRouter(prefix="/api/v1/realtime", tags=["realtime"])
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
 
@@ -171,9 +175,9 @@ class Connection:
     replaced, too old)."""
 
     __slots__ = ("websocket", "queue", "sent_id", "lock", "close_code", "writer", "drainer", "handler", "last_sent",
-                 "started")
+                 "started", "token_hash", "in_flight", "room")
 
-    def __init__(self, websocket: WebSocket, queue: ClientQueue, sent_id: int) -> None:
+    def __init__(self, websocket: WebSocket, queue: ClientQueue, sent_id: int, token_hash: str = "") -> None:
         self.websocket = websocket
         self.queue = queue
         self.sent_id = sent_id
@@ -184,6 +188,36 @@ class Connection:
         self.drainer: asyncio.Task[None] | None = None
         self.handler: asyncio.Task[Any] | None = None
         self.started = self.last_sent = time.monotonic()
+        # The session this socket signed in with, checked again with every write frame.
+        self.token_hash = token_hash
+        # Write frames handed to the batcher and not answered yet; `room` wakes the reader
+        # when it waited for them to drop below MAX_IN_FLIGHT.
+        self.in_flight = 0
+        self.room: asyncio.Future[None] | None = None
+
+    @property
+    def account_id(self) -> int:
+        return self.queue.account_id
+
+    @property
+    def org_id(self) -> int:
+        return self.queue.org_id
+
+    def answered(self, op: str, frame: dict[str, Any], answer: Any) -> None:
+        """From the batcher, after COMMIT: the ack or error frame of one write frame."""
+        if self.room is not None and self.in_flight < MAX_IN_FLIGHT:
+            if not self.room.done():
+                self.room.set_result(None)
+            self.room = None
+        if self.close_code is not None:
+            return
+        data = _answer_frame(self, op, _ref(frame), answer)
+        self.control(data, then_cut=4401 if isinstance(answer, Unauthorized) else None)
+
+    async def wait_for_room(self) -> None:
+        if self.in_flight >= MAX_IN_FLIGHT:
+            self.room = asyncio.get_running_loop().create_future()
+            await self.room
 
     async def send(self, data: bytes) -> None:
         writer = self.writer
@@ -291,9 +325,12 @@ async def _listen(conn: Connection) -> None:
         if op == "ping":
             await conn.send(_control("pong"))
         elif isinstance(op, str) and op in SOCKET_OPS:
-            await conn.send(await _run_op(conn, op, frame))
+            # Answered after its batch commits; meanwhile this socket's next frames are read
+            # (a client may pipeline), up to MAX_IN_FLIGHT unanswered.
+            await conn.wait_for_room()
             if conn.close_code is not None:
                 return
+            _batcher(conn.websocket.app).submit(conn, op, frame)
         else:
             await conn.send(_error(conn, "unknown_op", f"Known ops: ping, {', '.join(SOCKET_OPS)}", ref=_ref(frame)))
 
@@ -317,34 +354,28 @@ def _error(conn: Connection, code: str, message: str, *, status: int = 400, **fi
     return _control("error", status=status, code=code, message=message, **fields)
 
 
-async def _run_op(conn: Connection, op: str, frame: dict[str, Any]) -> bytes:
-    """One write frame, like one HTTP request: its own unit of work, committed before the ack
-    is sent (an ack means the change is durable), rolled back on any error. The session is
-    checked again, so a socket outliving a sign-out cannot write."""
-    websocket, queue, ref = conn.websocket, conn.queue, _ref(frame)
-    state = websocket.app.state
-    try:
-        async with state.uow_factory() as uow:
-            account_id = await _account_for(websocket, websocket.query_params.get("token"), uow.session)
-            if account_id != queue.account_id:
-                raise Unauthorized()
-            actor = await actor_for_org(uow.session, account_id, queue.org_id)
-            answer = await SOCKET_OPS[op](uow, actor, frame, state)
-    except Unauthorized as exc:
-        conn.close_code = 4401
-        return _error(conn, exc.code, exc.message, status=exc.status_code, op=op, ref=ref)
-    except AppError as exc:
-        extra = {"detail": exc.detail} if exc.detail else {}
-        return _error(conn, exc.code, exc.message, status=exc.status_code, op=op, ref=ref, **extra)
-    except ValidationError as exc:
-        first = exc.errors()[0]
+def _batcher(app: Any) -> SocketOpBatcher:
+    batcher: SocketOpBatcher | None = getattr(app.state, "socket_batcher", None)
+    if batcher is None:
+        batcher = app.state.socket_batcher = SocketOpBatcher(app.state.uow_factory, SOCKET_OPS, app.state)
+    return batcher
+
+
+def _answer_frame(conn: Connection, op: str, ref: str | int | None, answer: Any) -> bytes:
+    """The ack of a committed write frame ({"type":"ack","op","ref",...the HTTP answer's
+    fields}), or its error frame with the status and code HTTP would answer."""
+    if isinstance(answer, AppError):
+        extra = {"detail": answer.detail} if answer.detail else {}
+        return _error(conn, answer.code, answer.message, status=answer.status_code, op=op, ref=ref, **extra)
+    if isinstance(answer, ValidationError):
+        first = answer.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "frame"
         return _error(conn, "validation_error", f"{where}: {first.get('msg', 'invalid')}", status=422, op=op, ref=ref)
-    except IntegrityError:
-        exc_ = Conflict("The change conflicts with another one made at the same time")
-        return _error(conn, exc_.code, exc_.message, status=409, op=op, ref=ref)
-    except Exception:  # a bug must not take the socket down with it
-        log.exception("socket op %s failed", op)
+    if isinstance(answer, IntegrityError):
+        exc = Conflict("The change conflicts with another one made at the same time")
+        return _error(conn, exc.code, exc.message, status=409, op=op, ref=ref)
+    if isinstance(answer, BaseException):  # a bug must not take the socket down with it
+        log.error("socket op %s failed", op, exc_info=answer)
         return _error(conn, "internal_error", "Something went wrong", status=500, op=op, ref=ref)
     body = answer.model_dump(mode="json")
     return json.dumps({"type": "ack", "op": op, "ref": ref, **body}, ensure_ascii=False, separators=(",", ":")).encode()
@@ -376,7 +407,7 @@ async def realtime_socket(
         return
     if queue.conn is not None:
         queue.conn.cut(4009)  # another socket held this queue: it is replaced
-    conn = Connection(websocket, queue, last_event_id)
+    conn = Connection(websocket, queue, last_event_id, hash_token(token or websocket.cookies.get(SESSION_COOKIE, "")))
     conn.handler = asyncio.current_task()
     queue.conn = conn
     broker.attach(queue)

@@ -115,95 +115,6 @@ def _body_hash(conversation_id: int, body: MessageCreate, content: dict[str, Any
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def check_send_message(
-    uow: UnitOfWork, actor: Actor, conversation_id: int, body: MessageCreate, *, limits: ChatLimits
-) -> SentMessage:
-    """Sends a text, markdown or card message; a retry with the same client_msg_id returns
-    the first message instead of sending twice.
-
-    Raises:
-        ConversationNotFound, MessageEmpty, MessageTooLong, ClientMsgIdReused,
-        ConversationDissolved, Forbidden (muted_all, mention_all_forbidden),
-        BadRequest (mention_not_member, not_a_group), MessageNotFound (reply_to).
-    Emits:
-        message/add to every member; read/update when the sender's pointer jumped
-        over other people's messages.
-    """
-    org_id = org_id_of(actor)
-    me = my_member_id(actor)
-    content, searchable = _check_content(body, limits)
-    mentions = sorted(set(body.mention_member_ids))
-    if len(mentions) > limits.max_mentions:
-        raise BadRequest(f"At most {limits.max_mentions} mentions", code="too_many_mentions")
-    # Lock first: a concurrent retry with the same id then waits and finds the first message.
-    membership = await access_conversation_by_id(uow.session, actor, conversation_id, lock=True)
-    conversation = membership.conversation
-    messages = MessageRepository(uow.session, org_id)
-    if body.file_id is not None:
-        upload = await ChatFileRepository(uow.session, org_id).in_conversation(conversation_id, body.file_id)
-        if upload is None:
-            raise NotFound("No such upload in this conversation", code="file_not_found")
-        if upload.kind != body.kind:
-            raise BadRequest(f"That upload is not an {body.kind}", code="file_kind_mismatch")
-        content = _file_content(upload)
-        searchable = upload.name
-    body_hash = _body_hash(conversation_id, body, content, mentions)
-    if body.client_msg_id:
-        first = await messages.by_client_id(me, body.client_msg_id)
-        if first is not None:
-            if first.body_hash != body_hash:
-                raise ClientMsgIdReused()
-            reply = await messages.get(first.reply_to_message_id) if first.reply_to_message_id else None
-            return SentMessage(message_read(first, reply), created=False)
-    require_open(conversation)
-    if conversation.mute_all and not membership.is_group_admin:
-        raise Forbidden("Only the owner and admins may speak in this group now", code="muted_all")
-    reply_to = None
-    if body.reply_to_message_id is not None:
-        reply_to = await messages.in_conversation(conversation_id, body.reply_to_message_id)
-        if reply_to is None:
-            raise MessageNotFound("The quoted message is not in this conversation", code="reply_not_found")
-    if mentions:
-        found = await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, mentions)
-        if len(found) != len(mentions):
-            raise BadRequest("Only members of the conversation can be mentioned", code="mention_not_member")
-    if body.mention_all:
-        if conversation.kind != "group":
-            raise NotAGroup("@all is for groups")
-        if conversation.member_count > limits.mention_all_open_max_members and not membership.is_group_admin:
-            raise Forbidden("In a group this large only the owner and admins may @all", code="mention_all_forbidden")
-    message = await do_send_message(
-        uow,
-        membership,
-        kind=body.kind,
-        content=content,
-        searchable=searchable,
-        client_msg_id=body.client_msg_id,
-        body_hash=body_hash,
-        reply_to=reply_to,
-        mention_member_ids=mentions,
-        mention_all=body.mention_all,
-    )
-    if body.kind in ("text", "markdown", "card"):
-        await hooks.emit(
-            uow,
-            hooks.MessageSent(
-                org_id=org_id,
-                conversation_id=conversation.id,
-                conversation_kind=conversation.kind,
-                conversation_name=conversation.name,
-                message_id=message.id,
-                seq=message.seq,
-                sender_member_id=me,
-                sender_is_group_admin=membership.is_group_admin,
-                kind=body.kind,
-                text=str(content.get("text", "")),
-                mention_member_ids=tuple(mentions),
-            ),
-        )
-    return SentMessage(message, created=True)
-
-
 async def do_append_message(uow: UnitOfWork, conversation: Conversation, **fields: Any) -> Message:
     """Takes the next seq of a conversation whose row the caller has locked, and stores the message."""
     now = utc_now()
@@ -300,23 +211,6 @@ async def notify_read(
     to = await account_ids_of(uow.session, org_id, senders)
     pointer = ReadPointerRead(conversation_id=conversation.id, member_id=reader_member_id, last_read_seq=seq)
     uow.publish(EventReadUpdate(pointer=pointer).to_event(org_id, to))
-
-
-async def check_mark_read(uow: UnitOfWork, actor: Actor, conversation_id: int, *, seq: int) -> ReadPointerRead:
-    """Advances the actor's read pointer (never backwards; clamped to the newest message).
-
-    Emits: read/update to the senders of the newly read messages and to the reader.
-    """
-    membership = await access_conversation_by_id(uow.session, actor, conversation_id)
-    conversation, me = membership.conversation, membership.me
-    seq = min(seq, conversation.last_seq)
-    previous = me.last_read_seq
-    if seq > previous and await ConversationMemberRepository(uow.session, conversation.org_id).advance_pointer(
-        conversation_id, me.member_id, seq
-    ):
-        await notify_read(uow, conversation, me.member_id, previous, seq, include_reader=True)
-        return ReadPointerRead(conversation_id=conversation_id, member_id=me.member_id, last_read_seq=seq)
-    return ReadPointerRead(conversation_id=conversation_id, member_id=me.member_id, last_read_seq=max(previous, seq))
 
 
 async def check_recall_message(

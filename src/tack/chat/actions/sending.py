@@ -1,0 +1,505 @@
+"""Sending messages and marking them read, many at once in one transaction.
+
+Why batches: a message costs a handful of statements, and through the ORM each statement
+costs more CPU than SQLite spends running it. Sockets that send or read at the same moment
+are written together (realtime.batching): the conversation row is locked once per batch,
+memberships, client message ids and audiences are read once per conversation, messages and
+search tokens are inserted in one statement each. HTTP sends are a batch of one, so both
+doors keep exactly one set of rules (the ones documented on `check_send_messages`).
+
+Every request is decided in order before anything is written: a refused request writes
+nothing and does not stop the others; the caller commits once for the batch.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, insert, update
+
+from tack.chat import hooks
+from tack.chat.access import ConversationNotFound, Membership, MessageNotFound, member_account_ids
+from tack.chat.actions.messages import (
+    ClientMsgIdReused,
+    NotAGroup,
+    SentMessage,
+    _body_hash,
+    _check_content,
+    _file_content,
+    require_open,
+)
+from tack.chat.events import EventMessageAdd, EventReadUpdate
+from tack.chat.limits import ChatLimits
+from tack.chat.models import Conversation, ConversationMember, Message, MessageToken
+from tack.chat.reads import message_read, reply_read
+from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, ConversationRepository, MessageRepository
+from tack.chat.schemas import MessageCreate, MessageRead, ReadPointerRead
+from tack.chat.search import message_tokens, normalize
+from tack.core.actor import Actor
+from tack.core.clock import utc_now
+from tack.core.errors import AppError, BadRequest, Forbidden, NotFound
+from tack.directory.queries import member_cards
+from tack.storage.uow import UnitOfWork
+
+# Past this many messages between a pointer's old and new place, the senders it passed are
+# asked of the database one pointer at a time (DISTINCT) instead of read as one range.
+RANGE_READ_MAX = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    actor: Actor
+    conversation_id: int
+    body: MessageCreate
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    actor: Actor
+    conversation_id: int
+    seq: int
+
+
+@dataclass(slots=True)
+class _Outgoing:
+    """A send that passed every check, with its seq, waiting to be written."""
+
+    index: int
+    membership: Membership
+    kind: str
+    content: dict[str, Any]
+    searchable: str
+    client_msg_id: str | None
+    body_hash: str
+    reply_to: Message | None
+    mentions: list[int]
+    mention_all: bool
+    seq: int = 0
+    previous_read: int = 0
+    id: int = 0
+    created_at: datetime = field(default_factory=utc_now)
+
+
+async def _lock_conversations(uow: UnitOfWork, keys: set[tuple[int, int]]) -> dict[tuple[int, int], Conversation]:
+    """Locked in id order, so two batches never wait on each other in a circle."""
+    found: dict[tuple[int, int], Conversation] = {}
+    for org_id, conversation_id in sorted(keys, key=lambda k: (k[1], k[0])):
+        conversation = await ConversationRepository(uow.session, org_id).get_locked(conversation_id)
+        if conversation is not None:
+            found[(org_id, conversation_id)] = conversation
+    return found
+
+
+async def _memberships(
+    uow: UnitOfWork, conversations: dict[tuple[int, int], Conversation], wanted: dict[tuple[int, int], set[int]]
+) -> dict[tuple[int, int, int], ConversationMember]:
+    out: dict[tuple[int, int, int], ConversationMember] = {}
+    for key, member_ids in wanted.items():
+        if key not in conversations:
+            continue
+        org_id, conversation_id = key
+        for row in await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, sorted(member_ids)):
+            out[(org_id, conversation_id, row.member_id)] = row
+    return out
+
+
+async def check_send_messages(
+    uow: UnitOfWork, requests: list[SendRequest], *, limits: ChatLimits
+) -> list[SentMessage | AppError]:
+    """Sends text, markdown, card, image and file messages; a retry with the same
+    client_msg_id answers the first message instead of sending twice (also when both are
+    in the same batch).
+
+    Each request, in order:
+    - refused (its AppError in its place, nothing written for it) when: the content is
+      empty or too long; too many mentions; the conversation is another org's, gone or
+      without the sender (404 conversation_not_found); the client_msg_id was used for a
+      different body (409 client_msg_id_reused); the group is dissolved (409); 全员禁言
+      and the sender is no owner/admin (403 muted_all); the quoted message is not in the
+      conversation; a mentioned member is not in it; @all outside a group, or by a plain
+      member in a group larger than limits.mention_all_open_max_members;
+    - otherwise the message takes the conversation's next seq, and the sender's read
+      pointer moves to it (sending means having read everything before).
+
+    Emits: message/add to every active member (sender included: their other devices and
+    the echo carrying client_msg_id); read/update to the senders of other people's messages
+    the sender's pointer jumped over.
+    """
+    answers: list[SentMessage | AppError | None] = [None] * len(requests)
+    checked: dict[int, tuple[dict[str, Any], str, list[int]]] = {}
+    for i, request in enumerate(requests):
+        try:
+            if request.actor.org_id is None or request.actor.member_id is None:
+                raise ConversationNotFound()
+            content, searchable = _check_content(request.body, limits)
+            mentions = sorted(set(request.body.mention_member_ids))
+            if len(mentions) > limits.max_mentions:
+                raise BadRequest(f"At most {limits.max_mentions} mentions", code="too_many_mentions")
+            checked[i] = (content, searchable, mentions)
+        except AppError as exc:
+            answers[i] = exc
+    if not checked:
+        return answers  # type: ignore[return-value]
+
+    def key_of(i: int) -> tuple[int, int]:
+        return (requests[i].actor.org_id, requests[i].conversation_id)  # type: ignore[return-value]
+
+    senders: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for i in checked:
+        senders[key_of(i)].add(requests[i].actor.member_id)  # type: ignore[arg-type]
+    # Lock first: a concurrent retry with the same client_msg_id then waits and finds the first.
+    conversations = await _lock_conversations(uow, set(senders))
+    members = await _memberships(uow, conversations, senders)
+    earlier = await _earlier_client_ids(uow, [(requests[i], i) for i in checked])
+
+    outgoing: list[_Outgoing] = []
+    in_batch: dict[tuple[int, int, str], _Outgoing] = {}
+    pointers: dict[tuple[int, int, int], int] = {}
+    now = utc_now()
+    for i, (content, searchable, mentions) in checked.items():
+        request = requests[i]
+        org_id, conversation_id = key_of(i)
+        me_id: int = request.actor.member_id  # type: ignore[assignment]
+        try:
+            conversation = conversations.get((org_id, conversation_id))
+            me = members.get((org_id, conversation_id, me_id))
+            if conversation is None or me is None:
+                raise ConversationNotFound()
+            membership = Membership(conversation, me)
+            body = request.body
+            if body.file_id is not None:
+                upload = await ChatFileRepository(uow.session, org_id).in_conversation(conversation_id, body.file_id)
+                if upload is None:
+                    raise NotFound("No such upload in this conversation", code="file_not_found")
+                if upload.kind != body.kind:
+                    raise BadRequest(f"That upload is not an {body.kind}", code="file_kind_mismatch")
+                content, searchable = _file_content(upload), upload.name
+            body_hash = _body_hash(conversation_id, body, content, mentions)
+            if body.client_msg_id:
+                first_here = in_batch.get((org_id, me_id, body.client_msg_id))
+                first = earlier.get((org_id, me_id, body.client_msg_id))
+                if first_here is not None:
+                    if first_here.body_hash != body_hash:
+                        raise ClientMsgIdReused()
+                    answers[i] = first_here  # type: ignore[assignment]  # answered once it is written
+                    continue
+                if first is not None:
+                    if first.body_hash != body_hash:
+                        raise ClientMsgIdReused()
+                    reply = await MessageRepository(uow.session, org_id).get(first.reply_to_message_id) if first.reply_to_message_id else None
+                    answers[i] = SentMessage(message_read(first, reply), created=False)
+                    continue
+            require_open(conversation)
+            if conversation.mute_all and not membership.is_group_admin:
+                raise Forbidden("Only the owner and admins may speak in this group now", code="muted_all")
+            reply_to = None
+            if body.reply_to_message_id is not None:
+                reply_to = await MessageRepository(uow.session, org_id).in_conversation(conversation_id, body.reply_to_message_id)
+                if reply_to is None:
+                    raise MessageNotFound("The quoted message is not in this conversation", code="reply_not_found")
+            if mentions:
+                found = await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, mentions)
+                if len(found) != len(mentions):
+                    raise BadRequest("Only members of the conversation can be mentioned", code="mention_not_member")
+            if body.mention_all:
+                if conversation.kind != "group":
+                    raise NotAGroup("@all is for groups")
+                if conversation.member_count > limits.mention_all_open_max_members and not membership.is_group_admin:
+                    raise Forbidden("In a group this large only the owner and admins may @all", code="mention_all_forbidden")
+        except AppError as exc:
+            answers[i] = exc
+            continue
+        conversation.last_seq += 1
+        conversation.last_message_at = now
+        pointer_key = (org_id, conversation_id, me_id)
+        out = _Outgoing(
+            index=i,
+            membership=membership,
+            kind=body.kind,
+            content=content,
+            searchable=searchable,
+            client_msg_id=body.client_msg_id,
+            body_hash=body_hash,
+            reply_to=reply_to,
+            mentions=mentions,
+            mention_all=body.mention_all,
+            seq=conversation.last_seq,
+            previous_read=pointers.get(pointer_key, me.last_read_seq),
+            created_at=now,
+        )
+        pointers[pointer_key] = out.seq
+        outgoing.append(out)
+        if body.client_msg_id:
+            in_batch[(org_id, me_id, body.client_msg_id)] = out
+    if outgoing:
+        await _write_messages(uow, outgoing, pointers)
+        await _announce(uow, outgoing)
+    for i, answer in enumerate(answers):
+        if isinstance(answer, _Outgoing):
+            answers[i] = SentMessage(_read_of(answer), created=False)
+    for out in outgoing:
+        answers[out.index] = SentMessage(_read_of(out), created=True)
+    return answers  # type: ignore[return-value]
+
+
+async def _earlier_client_ids(uow: UnitOfWork, requests: list[tuple[SendRequest, int]]) -> dict[tuple[int, int, str], Message]:
+    """Messages already stored under the batch's client message ids, one read per org."""
+    wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for request, _ in requests:
+        if request.body.client_msg_id:
+            wanted[request.actor.org_id].add((request.actor.member_id, request.body.client_msg_id))  # type: ignore[index, arg-type]
+    found: dict[tuple[int, int, str], Message] = {}
+    for org_id, pairs in wanted.items():
+        for message in await MessageRepository(uow.session, org_id).by_client_ids(pairs):
+            found[(org_id, message.sender_member_id, message.client_msg_id)] = message  # type: ignore[index]
+    return found
+
+
+async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: dict[tuple[int, int, int], int]) -> None:
+    """One INSERT for the messages (ids come back in order), one for their search tokens,
+    one UPDATE per moved read pointer; the conversations' last_seq is flushed with them."""
+    table = Message.__table__
+    rows = []
+    for out in outgoing:
+        conversation = out.membership.conversation
+        out.searchable = normalize(out.searchable)
+        rows.append(
+            {
+                "org_id": conversation.org_id,
+                "conversation_id": conversation.id,
+                "seq": out.seq,
+                "sender_member_id": out.membership.me.member_id,
+                "kind": out.kind,
+                "content": out.content,
+                "client_msg_id": out.client_msg_id,
+                "body_hash": out.body_hash,
+                "reply_to_message_id": out.reply_to.id if out.reply_to else None,
+                "mention_member_ids": out.mentions,
+                "mention_all": out.mention_all,
+                "search_text": out.searchable,
+                "created_at": out.created_at,
+            }
+        )
+    result = await uow.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    for out, (message_id,) in zip(outgoing, result.all(), strict=True):
+        out.id = message_id
+    tokens = [
+        {"org_id": out.membership.conversation.org_id, "message_id": out.id, "conversation_id": out.membership.conversation.id, "token": token}
+        for out in outgoing
+        for token in message_tokens(out.searchable)
+    ]
+    if tokens:
+        await uow.session.execute(insert(MessageToken.__table__), tokens)
+    members = ConversationMember.__table__
+    await uow.session.execute(
+        update(members)
+        .where(
+            and_(
+                members.c.org_id == bindparam("o"),
+                members.c.conversation_id == bindparam("c"),
+                members.c.member_id == bindparam("m"),
+                members.c.last_read_seq < bindparam("s"),
+            )
+        )
+        .values(last_read_seq=bindparam("s")),
+        [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()],
+    )
+    # The conversations' last_seq and last_message_at (changed on the loaded rows).
+    await uow.session.flush()
+
+
+def _read_of(out: _Outgoing) -> MessageRead:
+    conversation = out.membership.conversation
+    return MessageRead(
+        id=out.id,
+        conversation_id=conversation.id,
+        seq=out.seq,
+        sender_member_id=out.membership.me.member_id,
+        kind=out.kind,  # type: ignore[arg-type]
+        content=dict(out.content),
+        client_msg_id=out.client_msg_id,
+        reply_to=reply_read(out.reply_to) if out.reply_to is not None else None,
+        mention_member_ids=list(out.mentions),
+        mention_all=out.mention_all,
+        recalled=False,
+        recalled_at=None,
+        recalled_by_member_id=None,
+        pinned=False,
+        pinned_at=None,
+        created_at=out.created_at,
+    )
+
+
+async def _announce(uow: UnitOfWork, outgoing: list[_Outgoing]) -> None:
+    """Events for the batch (audiences read once per conversation) and the chat hooks."""
+    audiences: dict[tuple[int, int], list[int]] = {}
+    jumps: list[_Outgoing] = []
+    for out in outgoing:
+        conversation = out.membership.conversation
+        key = (conversation.org_id, conversation.id)
+        if key not in audiences:
+            audiences[key] = await member_account_ids(uow.session, conversation.org_id, conversation.id)
+        uow.publish(EventMessageAdd(message=_read_of(out)).to_event(conversation.org_id, audiences[key]))
+        if out.previous_read < out.seq - 1:
+            jumps.append(out)
+    if jumps:
+        passed = await _senders_passed(
+            uow, [(o.membership.conversation.org_id, o.membership.conversation.id, o.previous_read, o.seq) for o in jumps]
+        )
+        await _publish_pointers(uow, [(o.membership.conversation, o.membership.me.member_id, o.seq, who, False) for o, who in zip(jumps, passed, strict=True)])
+    for out in outgoing:
+        if out.kind not in ("text", "markdown", "card"):
+            continue
+        conversation = out.membership.conversation
+        await hooks.emit(
+            uow,
+            hooks.MessageSent(
+                org_id=conversation.org_id,
+                conversation_id=conversation.id,
+                conversation_kind=conversation.kind,
+                conversation_name=conversation.name,
+                message_id=out.id,
+                seq=out.seq,
+                sender_member_id=out.membership.me.member_id,
+                sender_is_group_admin=out.membership.is_group_admin,
+                kind=out.kind,
+                text=str(out.content.get("text", "")),
+                mention_member_ids=tuple(out.mentions),
+            ),
+        )
+
+
+async def _senders_passed(uow: UnitOfWork, moves: list[tuple[int, int, int, int]]) -> list[set[int]]:
+    """For each (org, conversation, old pointer, new pointer): the members whose messages
+    lie after the old pointer up to the new one. One range read per conversation when the
+    moves are close together (the usual case: people read what just arrived)."""
+    by_conversation: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for n, (org_id, conversation_id, _, _) in enumerate(moves):
+        by_conversation[(org_id, conversation_id)].append(n)
+    out: list[set[int]] = [set() for _ in moves]
+    for (org_id, conversation_id), indexes in by_conversation.items():
+        low = min(moves[n][2] for n in indexes)
+        high = max(moves[n][3] for n in indexes)
+        repo = MessageRepository(uow.session, org_id)
+        if high - low <= RANGE_READ_MAX:
+            rows = await repo.seq_senders_between(conversation_id, low, high)
+            for n in indexes:
+                _, _, after, upto = moves[n]
+                out[n] = {sender for seq, sender in rows if after < seq <= upto}
+        else:
+            for n in indexes:
+                _, _, after, upto = moves[n]
+                out[n] = set(await repo.senders_between(conversation_id, after, upto))
+    return out
+
+
+async def _publish_pointers(uow: UnitOfWork, moves: list[tuple[Conversation, int, int, set[int], bool]]) -> None:
+    """read/update for each (conversation, reader, new seq, senders passed, tell the reader):
+    to those senders (their unread counts drop live) and, when asked, to the reader's own
+    other devices; never to the whole group, so reading in a 10,000-member group costs
+    deliveries only to the people concerned."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    audiences = []
+    for conversation, reader, _, senders, include_reader in moves:
+        to = set(senders)
+        to.discard(reader)
+        if include_reader:
+            to.add(reader)
+        audiences.append(to)
+        wanted[conversation.org_id] |= to
+    accounts: dict[int, dict[int, int]] = {}
+    for org_id, member_ids in wanted.items():
+        accounts[org_id] = await account_ids_by_member(uow, org_id, member_ids)
+    for (conversation, reader, seq, _, _), to in zip(moves, audiences, strict=True):
+        targets = [a for m in to if (a := accounts[conversation.org_id].get(m)) is not None]
+        if not targets:
+            continue
+        pointer = ReadPointerRead(conversation_id=conversation.id, member_id=reader, last_read_seq=seq)
+        uow.publish(EventReadUpdate(pointer=pointer).to_event(conversation.org_id, targets))
+
+
+async def account_ids_by_member(uow: UnitOfWork, org_id: int, member_ids: set[int]) -> dict[int, int]:
+    """The account of each active member among `member_ids` (who can receive events)."""
+    cards = await member_cards(uow.session, org_id, member_ids)
+    return {m: c.account_id for m, c in cards.items() if c.active and c.account_id is not None}
+
+
+async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list[ReadPointerRead | AppError]:
+    """Advances read pointers: never backwards, clamped to the conversation's newest
+    message; several marks of one member in one batch end at the furthest.
+
+    Refused (404 conversation_not_found) for another org's conversation, one that is gone
+    or one the reader is not in.
+    Emits: read/update to the senders of the newly read messages and to the reader.
+    """
+    answers: list[ReadPointerRead | AppError | None] = [None] * len(requests)
+    readers: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for i, request in enumerate(requests):
+        if request.actor.org_id is None or request.actor.member_id is None:
+            answers[i] = ConversationNotFound()
+            continue
+        readers[(request.actor.org_id, request.conversation_id)].add(request.actor.member_id)
+    conversations: dict[tuple[int, int], Conversation] = {}
+    for org_id, conversation_id in sorted(readers, key=lambda k: (k[1], k[0])):
+        conversation = await ConversationRepository(uow.session, org_id).get(conversation_id)
+        if conversation is not None:
+            conversations[(org_id, conversation_id)] = conversation
+    members = await _memberships(uow, conversations, readers)
+    pointers: dict[tuple[int, int, int], int] = {}
+    moved: dict[tuple[int, int, int], tuple[int, int]] = {}  # → (pointer before the batch, after)
+    for i, request in enumerate(requests):
+        if answers[i] is not None:
+            continue
+        key = (request.actor.org_id, request.conversation_id)
+        conversation = conversations.get(key)  # type: ignore[arg-type]
+        me = members.get((*key, request.actor.member_id))  # type: ignore[arg-type]
+        if conversation is None or me is None:
+            answers[i] = ConversationNotFound()
+            continue
+        pointer_key = (conversation.org_id, conversation.id, me.member_id)
+        previous = pointers.get(pointer_key, me.last_read_seq)
+        seq = min(request.seq, conversation.last_seq)
+        if seq > previous:
+            pointers[pointer_key] = seq
+            moved[pointer_key] = (moved.get(pointer_key, (previous, seq))[0], seq)
+        answers[i] = ReadPointerRead(conversation_id=conversation.id, member_id=me.member_id, last_read_seq=max(previous, seq))
+    if moved:
+        members_table = ConversationMember.__table__
+        await uow.session.execute(
+            update(members_table)
+            .where(
+                and_(
+                    members_table.c.org_id == bindparam("o"),
+                    members_table.c.conversation_id == bindparam("c"),
+                    members_table.c.member_id == bindparam("m"),
+                    members_table.c.last_read_seq < bindparam("s"),
+                )
+            )
+            .values(last_read_seq=bindparam("s")),
+            [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()],
+        )
+        keys = list(moved)
+        passed = await _senders_passed(uow, [(o, c, moved[(o, c, m)][0], moved[(o, c, m)][1]) for o, c, m in keys])
+        await _publish_pointers(
+            uow, [(conversations[(o, c)], m, moved[(o, c, m)][1], who, True) for (o, c, m), who in zip(keys, passed, strict=True)]
+        )
+    return answers  # type: ignore[return-value]
+
+
+async def check_send_message(
+    uow: UnitOfWork, actor: Actor, conversation_id: int, body: MessageCreate, *, limits: ChatLimits
+) -> SentMessage:
+    """One send (POST .../messages): see check_send_messages for the rules."""
+    answer = (await check_send_messages(uow, [SendRequest(actor, conversation_id, body)], limits=limits))[0]
+    if isinstance(answer, AppError):
+        raise answer
+    return answer
+
+
+async def check_mark_read(uow: UnitOfWork, actor: Actor, conversation_id: int, *, seq: int) -> ReadPointerRead:
+    """One read mark (POST .../read): see check_mark_reads for the rules."""
+    answer = (await check_mark_reads(uow, [ReadRequest(actor, conversation_id, seq)]))[0]
+    if isinstance(answer, AppError):
+        raise answer
+    return answer
