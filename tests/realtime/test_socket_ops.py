@@ -181,3 +181,117 @@ class TestSession:
             assert await closed_code(ws) == 4401
         assert await history(bob, d["id"]) == []
 
+
+
+class FakeSocket:
+    """What the batcher needs of a socket: its session, its queue's account and org, and
+    where answers go (collected here, in the order they were given)."""
+
+    def __init__(self, api: Any, account_id: int) -> None:
+        from tack.core.tokens import hash_token
+
+        self.token_hash = hash_token(api.token)
+        self.account_id = account_id
+        self.org_id = api.org_id
+        self.in_flight = 0
+        self.answers: list[tuple[Any, Any]] = []
+
+    def answered(self, op: str, frame: dict[str, Any], answer: Any) -> None:
+        self.answers.append((frame.get("ref"), answer))
+
+
+def frame(conversation_id: int, ref: Any, **message: Any) -> dict[str, Any]:
+    return {"op": "send", "ref": ref, "conversation_id": conversation_id, "message": message}
+
+
+async def settle(batcher: Any) -> None:
+    import asyncio
+
+    while batcher._writer is not None and not batcher._writer.done():
+        await asyncio.wait([batcher._writer])
+
+
+class TestBatches:
+    """Frames that arrive together are decided in order and committed in one transaction."""
+
+    async def test_many_sockets_one_batch_in_order_with_retries_and_refusals(self, app, cast):
+        from tack.chat.routes import SOCKET_OPS
+        from tack.core.errors import AppError
+        from tack.realtime.batching import SocketOpBatcher
+        from tests.chat.conftest import account_of
+
+        alice, bob = cast["alice"], cast["bob"]
+        g = await group(alice, bob)
+        batcher = SocketOpBatcher(app.state.uow_factory, SOCKET_OPS, app.state)
+        a, b = FakeSocket(alice, await account_of(alice)), FakeSocket(bob, await account_of(bob))
+        batcher.submit(a, "send", frame(g["id"], 1, text="一", client_msg_id="a1"))
+        batcher.submit(b, "send", frame(g["id"], 1, text="二"))
+        batcher.submit(a, "send", frame(g["id"], 2, text="一", client_msg_id="a1"))  # retry inside the batch
+        batcher.submit(a, "send", frame(g["id"], 3, text="变了", client_msg_id="a1"))  # reuse, other body
+        batcher.submit(b, "send", frame(g["id"], 2, text="  "))  # refused, writes nothing
+        batcher.submit(b, "read", {"op": "read", "ref": 3, "conversation_id": g["id"], "seq": 99})
+        batcher.submit(a, "send", frame(g["id"], 4, text="三", reply_to_message_id=999999))  # no such message
+        batcher.submit(b, "send", frame(g["id"], 4, text="x", colour="red"))  # malformed frame
+        batcher.submit(a, "send", frame(g["id"], 5, text="四"))
+        await settle(batcher)
+        assert batcher.batches == 1
+        assert a.in_flight == b.in_flight == 0
+        by_ref_a = dict(a.answers)
+        assert [ref for ref, _ in a.answers] == [1, 2, 3, 4, 5]
+        first = by_ref_a[1].message
+        assert (by_ref_a[1].created, by_ref_a[2].created, by_ref_a[2].message.id) == (True, False, first.id)
+        assert isinstance(by_ref_a[3], AppError) and by_ref_a[3].code == "client_msg_id_reused"
+        assert isinstance(by_ref_a[4], AppError) and by_ref_a[4].code == "reply_not_found"
+        by_ref_b = dict(b.answers)
+        assert isinstance(by_ref_b[2], AppError) and by_ref_b[2].code == "message_empty"
+        assert by_ref_b[4].errors()[0]["type"]  # a pydantic ValidationError, answered 422
+        # Written in order, seqs gapless; bob's read (after his message) stopped at the newest then.
+        texts = [(m["seq"], m["content"]["text"]) for m in await history(alice, g["id"])]
+        assert [t for _, t in texts] == ["一", "二", "四"]
+        assert [s for s, _ in texts] == sorted(s for s, _ in texts) and len({s for s, _ in texts}) == 3
+        assert by_ref_b[3].last_read_seq == texts[1][0]
+
+    async def test_a_batch_that_fails_whole_is_written_frame_by_frame(self, app, cast):
+        from tack.chat.routes import SOCKET_OPS
+        from tack.realtime.batching import SocketOpBatcher
+        from tests.chat.conftest import account_of
+
+        alice, bob = cast["alice"], cast["bob"]
+        d = await direct(alice, bob)
+
+        async def fragile(uow: Any, frames: list[Any], state: Any) -> list[Any]:
+            if any(f["message"].get("text") == "炸" for _, f in frames):
+                raise RuntimeError("a bug in one frame")
+            return await SOCKET_OPS["send"](uow, frames, state)
+
+        batcher = SocketOpBatcher(app.state.uow_factory, {"send": fragile}, app.state)
+        a = FakeSocket(alice, await account_of(alice))
+        for ref, text in enumerate(["甲", "炸", "乙"]):
+            batcher.submit(a, "send", frame(d["id"], ref, text=text))
+        await settle(batcher)
+        answers = dict(a.answers)
+        assert isinstance(answers[1], RuntimeError)
+        assert answers[0].created and answers[2].created
+        assert [m["content"]["text"] for m in await history(bob, d["id"])] == ["甲", "乙"]
+
+    async def test_marks_of_one_member_end_at_the_furthest_and_other_orgs_are_refused(self, app, cast):
+        from tack.chat.routes import SOCKET_OPS
+        from tack.core.errors import AppError
+        from tack.realtime.batching import SocketOpBatcher
+        from tests.chat.conftest import account_of
+
+        alice, bob, dave = cast["alice"], cast["bob"], cast["dave"]
+        g = await group(alice, bob)
+        sent = [await send(alice, g["id"], f"第{i}条") for i in range(3)]
+        batcher = SocketOpBatcher(app.state.uow_factory, SOCKET_OPS, app.state)
+        b, d = FakeSocket(bob, await account_of(bob)), FakeSocket(dave, await account_of(dave))
+        for ref, seq in enumerate([sent[2]["seq"], sent[0]["seq"]]):
+            batcher.submit(b, "read", {"op": "read", "ref": ref, "conversation_id": g["id"], "seq": seq})
+        batcher.submit(d, "read", {"op": "read", "ref": 9, "conversation_id": g["id"], "seq": sent[2]["seq"]})
+        await settle(batcher)
+        assert [x.last_read_seq for _, x in b.answers] == [sent[2]["seq"], sent[2]["seq"]]  # never backwards
+        assert isinstance(d.answers[0][1], AppError) and d.answers[0][1].code == "conversation_not_found"
+        members = await alice.get(alice.org(f"/conversations/{g['id']}/members"))
+        assert {x["member_id"]: x["last_read_seq"] for x in members["items"]}[bob.member_id] == sent[2]["seq"]
+        unread = await alice.get(alice.org(f"/conversations/{g['id']}/messages/{sent[1]['id']}/unread_count"))
+        assert unread["unread_count"] == 0
