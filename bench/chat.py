@@ -523,6 +523,61 @@ async def phase_receipts(server: Server, org: dict, marks: int, lookups: int) ->
     }
 
 
+async def phase_read_marks(server: Server, org: dict, sockets: int, per_socket: int) -> dict:
+    """Read marks as clients send them: `sockets` members of the all-staff group each hold a
+    realtime socket and mark `per_socket` new messages read, one {"op":"read"} frame after
+    another (each waits for its ack, which comes after COMMIT). All readers at once."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)
+    org_id = org["org_id"]
+    owner_h = {"authorization": f"Bearer {tokens[ids[0]]}"}
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        conv = await all_staff_id(http, org_id, tokens[ids[0]])
+        seqs = []
+        for k in range(per_socket):
+            r = await http.post(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages", json={"text": f"请阅读 {k}"},
+                                headers=owner_h)
+            seqs.append(r.json()["seq"])
+        last_id = r.json()["id"]
+    readers = ids[1:1 + min(sockets, len(ids) - 1)]
+    receivers = await connect_all(server, org_id, readers, tokens, Book())
+    lat: list[float] = []
+    errors = 0
+
+    async def read_all(rc: Receiver) -> None:
+        nonlocal errors
+        assert rc.ws
+        for k, seq in enumerate(seqs):
+            waiter = asyncio.get_running_loop().create_future()
+            rc.pending[k] = waiter
+            t0 = time.monotonic()
+            await rc.ws.send(json.dumps({"op": "read", "ref": k, "conversation_id": conv, "seq": seq}))
+            answer = await asyncio.wait_for(waiter, 60)
+            lat.append((time.monotonic() - t0) * 1000)
+            if not answer.startswith(b'{"type":"ack"'):
+                errors += 1
+
+    gc.collect()
+    cpu0, own0, t0 = server.cpu(), own_cpu(), time.monotonic()
+    await asyncio.gather(*(read_all(rc) for rc in receivers))
+    wall = time.monotonic() - t0
+    cpu1, own1 = server.cpu(), own_cpu()
+    await close_all(receivers)
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        check = (await http.get(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages/{last_id}/unread_count",
+                                headers=owner_h)).json()
+    marks = len(receivers) * len(seqs)
+    return {
+        "group_size": len(ids), "sockets": len(receivers), "marks_per_socket": len(seqs), "read_marks": marks,
+        "errors": errors, "marks_per_s": round(marks / wall, 1),
+        "ack_p50_ms": pct(lat, 0.5), "ack_p99_ms": pct(lat, 0.99),
+        "server_cpu_pct": round((cpu1 - cpu0) / wall * 100, 1),
+        "server_cpu_us_per_mark": round((cpu1 - cpu0) * 1e6 / max(1, marks), 1),
+        "generator_cpu_pct": round((own1 - own0) / wall * 100, 1),
+        "unread_after": check["unread_count"], "unread_expected": len(ids) - 1 - len(receivers),
+    }
+
+
 async def phase_resume_missed(server: Server, org: dict, clients: int, missed: int) -> dict:
     """`clients` sockets drop, `missed` messages are sent meanwhile, then they reconnect with
     their last event id: time until each has every missed event, in order."""
@@ -674,6 +729,8 @@ async def main_async(args: argparse.Namespace, server: Server, org: dict, result
         note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, args.in_flight, "吞吐50", via))
     if wanted("receipts"):
         note("read_receipts", await phase_receipts(server, org, 5000, 300))
+    if wanted("marks"):
+        note("read_marks_ws", await phase_read_marks(server, org, args.mark_sockets, 10))
     if wanted("resume"):
         note("resume_missed_1000", await phase_resume_missed(server, org, 20, 1000))
     if wanted("big"):
@@ -693,7 +750,9 @@ def main() -> None:
     parser.add_argument("--limit-servers", default="st ws", help="which of its servers (run.sh SERVERS)")
     parser.add_argument("--in-flight", type=int, default=8,
                         help="throughput: sends in flight (unanswered) at once, over all senders")
-    parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,resume,big,restart")
+    parser.add_argument("--mark-sockets", type=int, default=500,
+                        help="marks: members marking 10 messages read each over their sockets")
+    parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,marks,resume,big,restart")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

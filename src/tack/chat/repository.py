@@ -47,6 +47,16 @@ class ConversationMemberRepository(OrgRepository[ConversationMember]):
             stmt = stmt.where(ConversationMember.member_id.in_(member_ids))
         return await self.scalars(stmt.order_by(ConversationMember.member_id))
 
+    async def pointers_of(self, conversation_id: int, member_ids: list[int]) -> dict[int, int]:
+        """member id → read pointer, for those of `member_ids` in the conversation (plain rows:
+        a batch of read marks in a big group needs only these two numbers)."""
+        stmt = select(ConversationMember.member_id, ConversationMember.last_read_seq).where(
+            ConversationMember.org_id == self.org_id,
+            ConversationMember.conversation_id == conversation_id,
+            ConversationMember.member_id.in_(member_ids),
+        )
+        return {m: seq for m, seq in await self.session.execute(stmt)}
+
     async def read_pointers(self, conversation_ids: list[int]) -> dict[tuple[int, int], int]:
         out: dict[tuple[int, int], int] = {}
         ids = sorted(set(conversation_ids))

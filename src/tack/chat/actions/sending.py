@@ -79,6 +79,7 @@ class _Outgoing:
     previous_read: int = 0
     id: int = 0
     created_at: datetime = field(default_factory=utc_now)
+    read: MessageRead | None = None
 
 
 async def _lock_conversations(uow: UnitOfWork, keys: set[tuple[int, int]]) -> dict[tuple[int, int], Conversation]:
@@ -237,9 +238,9 @@ async def check_send_messages(
         await _announce(uow, outgoing)
     for i, answer in enumerate(answers):
         if isinstance(answer, _Outgoing):
-            answers[i] = SentMessage(_read_of(answer), created=False)
+            answers[i] = SentMessage(answer.read or _read_of(answer), created=False)
     for out in outgoing:
-        answers[out.index] = SentMessage(_read_of(out), created=True)
+        answers[out.index] = SentMessage(out.read or _read_of(out), created=True)
     return answers  # type: ignore[return-value]
 
 
@@ -340,7 +341,8 @@ async def _announce(uow: UnitOfWork, outgoing: list[_Outgoing]) -> None:
         key = (conversation.org_id, conversation.id)
         if key not in audiences:
             audiences[key] = await member_account_ids(uow.session, conversation.org_id, conversation.id)
-        uow.publish(EventMessageAdd(message=_read_of(out)).to_event(conversation.org_id, audiences[key]))
+        out.read = _read_of(out)
+        uow.publish(EventMessageAdd(message=out.read).to_event(conversation.org_id, audiences[key]))
         if out.previous_read < out.seq - 1:
             jumps.append(out)
     if jumps:
@@ -445,7 +447,11 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
         conversation = await ConversationRepository(uow.session, org_id).get(conversation_id)
         if conversation is not None:
             conversations[(org_id, conversation_id)] = conversation
-    members = await _memberships(uow, conversations, readers)
+    known: dict[tuple[int, int, int], int] = {}
+    for key, member_ids in readers.items():
+        if key in conversations:
+            found = await ConversationMemberRepository(uow.session, key[0]).pointers_of(key[1], sorted(member_ids))
+            known.update({(*key, m): seq for m, seq in found.items()})
     pointers: dict[tuple[int, int, int], int] = {}
     moved: dict[tuple[int, int, int], tuple[int, int]] = {}  # → (pointer before the batch, after)
     for i, request in enumerate(requests):
@@ -453,17 +459,16 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
             continue
         key = (request.actor.org_id, request.conversation_id)
         conversation = conversations.get(key)  # type: ignore[arg-type]
-        me = members.get((*key, request.actor.member_id))  # type: ignore[arg-type]
-        if conversation is None or me is None:
+        pointer_key = (*key, request.actor.member_id)
+        if conversation is None or pointer_key not in known:
             answers[i] = ConversationNotFound()
             continue
-        pointer_key = (conversation.org_id, conversation.id, me.member_id)
-        previous = pointers.get(pointer_key, me.last_read_seq)
+        previous = pointers.get(pointer_key, known[pointer_key])  # type: ignore[arg-type]
         seq = min(request.seq, conversation.last_seq)
         if seq > previous:
-            pointers[pointer_key] = seq
-            moved[pointer_key] = (moved.get(pointer_key, (previous, seq))[0], seq)
-        answers[i] = ReadPointerRead(conversation_id=conversation.id, member_id=me.member_id, last_read_seq=max(previous, seq))
+            pointers[pointer_key] = seq  # type: ignore[index]
+            moved[pointer_key] = (moved.get(pointer_key, (previous, seq))[0], seq)  # type: ignore[index, arg-type]
+        answers[i] = ReadPointerRead(conversation_id=conversation.id, member_id=pointer_key[2], last_read_seq=max(previous, seq))
     if moved:
         members_table = ConversationMember.__table__
         await uow.session.execute(
