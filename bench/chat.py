@@ -730,7 +730,7 @@ async def main_async(args: argparse.Namespace, server: Server, org: dict, result
     if wanted("receipts"):
         note("read_receipts", await phase_receipts(server, org, 5000, 300))
     if wanted("marks"):
-        note("read_marks_ws", await phase_read_marks(server, org, args.mark_sockets, 10))
+        note("read_marks_ws", await phase_read_marks(server, org, args.mark_sockets, -(-5000 // args.mark_sockets)))
     if wanted("resume"):
         note("resume_missed_1000", await phase_resume_missed(server, org, 20, 1000))
     if wanted("big"):
@@ -750,8 +750,8 @@ def main() -> None:
     parser.add_argument("--limit-servers", default="st ws", help="which of its servers (run.sh SERVERS)")
     parser.add_argument("--in-flight", type=int, default=8,
                         help="throughput: sends in flight (unanswered) at once, over all senders")
-    parser.add_argument("--mark-sockets", type=int, default=500,
-                        help="marks: members marking 10 messages read each over their sockets")
+    parser.add_argument("--mark-sockets", type=int, default=200,
+                        help="marks: members marking new messages read over their sockets, 5,000 marks in all")
     parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,marks,resume,big,restart")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
