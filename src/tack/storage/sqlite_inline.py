@@ -37,7 +37,8 @@ class WriteGate:
     async def begin(self, conn: "InlineConnection", cursor: sqlite3.Cursor) -> None:
         deadline = time.monotonic() + self.wait_s
         try:
-            await asyncio.wait_for(self.lock.acquire(), self.wait_s)
+            async with asyncio.timeout(self.wait_s):
+                await self.lock.acquire()
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked") from None
         self.holder = conn
@@ -168,7 +169,10 @@ class InlineConnection:
         try:
             self._conn.commit()
         finally:
-            self._release()
+            # A COMMIT that failed leaves the transaction open: the gate is handed back by
+            # the rollback that follows, not before (another writer would find it locked).
+            if not self._conn.in_transaction:
+                self._release()
 
     async def rollback(self) -> None:
         try:
