@@ -220,6 +220,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # routing (the rest of that path's requests go on to the route above).
     app.state.checkin_batcher = CheckinBatcher(app.state.uow_factory, app.state.read_sessionmaker)
     app.add_middleware(attendance_routes.CheckinFastPath)
+    # A message's unread count and who has (not) read it, for API clients: ahead of the routing too.
+    app.add_middleware(chat_routes.ReceiptsFastPath)
     app.include_router(robot_routes.router)
     # DingTalk's own paths live at the root, beside /api/v1 (the wire-format reference, §1).
     app.include_router(robot_routes.webhook_router)

@@ -10,7 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.models import Conversation, ConversationMember, Message
 from tack.directory.queries import active_account_ids, member_cards
-from tack.chat.repository import ConversationMemberRepository, ConversationRepository, MessageRepository
+from tack.chat.repository import (
+    ConversationMemberRepository,
+    ConversationRepository,
+    MessageRepository,
+    ReceiptAccessRepository,
+)
 from tack.core.actor import Actor
 from tack.core.errors import BadRequest, Forbidden, NotFound
 from tack.directory.access import org_id_of
@@ -113,9 +118,66 @@ def may_see_receipts(membership: Membership, message: Message) -> bool:
       another organization (the conversation is already scoped to the actor's org).
     - System messages have no receipts.
     """
-    if message.kind == "system":
+    return _may_see_receipts(message.kind, message.sender_member_id, membership.me.member_id, membership.is_group_admin)
+
+
+def _may_see_receipts(message_kind: str, sender_member_id: int | None, member_id: int, is_group_admin: bool) -> bool:
+    if message_kind == "system":
         return False
-    return message.sender_member_id == membership.me.member_id or membership.is_group_admin
+    return sender_member_id == member_id or is_group_admin
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptAccess:
+    """What a read-receipt lookup knows of its message once the asker's access is checked."""
+
+    member_id: int
+    role: str
+    conversation_kind: str
+    managed_kind: str | None
+    message_id: int
+    seq: int
+    message_kind: str
+    sender_member_id: int | None
+    receipts_off_kinds: frozenset[str]
+
+    @property
+    def is_group_admin(self) -> bool:
+        return self.conversation_kind == "group" and self.role in ("owner", "admin")
+
+    @property
+    def may_see_lists(self) -> bool:
+        """The same rule as may_see_receipts: the sender, or the group's owner and admins."""
+        return _may_see_receipts(self.message_kind, self.sender_member_id, self.member_id, self.is_group_admin)
+
+    @property
+    def receipts_enabled(self) -> bool:
+        """Receipts of this kind of conversation are not turned off (reads.receipt_kind)."""
+        return (self.managed_kind or self.conversation_kind) not in self.receipts_off_kinds
+
+
+async def access_receipts(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> ReceiptAccess:
+    """access_message_by_id for the read-receipt lookups, in ONE statement of plain columns
+    (conversation, membership, message and the org's receipt settings), with the same
+    failures: 404 conversation_not_found, then 404 message_not_found."""
+    org_id = org_id_of(actor)
+    member_id = my_member_id(actor)
+    row = await ReceiptAccessRepository(session, org_id).target(conversation_id, message_id, member_id)
+    if row is None:
+        raise ConversationNotFound()
+    if row.message_id is None:
+        raise MessageNotFound()
+    return ReceiptAccess(
+        member_id=member_id,
+        role=row.role,
+        conversation_kind=row.conversation_kind,
+        managed_kind=row.managed_kind,
+        message_id=row.message_id,
+        seq=row.seq,
+        message_kind=row.message_kind,
+        sender_member_id=row.sender_member_id,
+        receipts_off_kinds=frozenset(row.receipts_off_kinds or ()),
+    )
 
 
 # --- audiences --------------------------------------------------------------------------

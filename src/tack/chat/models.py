@@ -53,8 +53,11 @@ class ConversationMember(OrgOwnedMixin, Base):
 
     __tablename__ = "chat_conversation_member"
     __table_args__ = (
-        # Counting "not read" for a message is a range count on this index.
-        Index("ix_chat_conversation_member_read", "conversation_id", "last_read_seq"),
+        # Read receipts (the unread count, the read / unread counts and pages of names) are
+        # range scans of this index alone: every column they filter on is in it.
+        Index(
+            "ix_chat_conversation_member_receipts", "org_id", "conversation_id", "last_read_seq", "joined_seq", "member_id"
+        ),
         # "My conversations": the conversation list and the search scope.
         Index("ix_chat_conversation_member_member", "org_id", "member_id"),
     )

@@ -7,8 +7,13 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tack.chat.access import access_conversation_by_id, access_message_by_id, may_see_receipts, my_member_id
-from tack.directory.queries import member_cards
+from tack.chat.access import (
+    ReceiptAccess,
+    access_conversation_by_id,
+    access_receipts,
+    my_member_id,
+)
+from tack.directory.queries import member_cards, member_names_by_id
 from tack.chat.reads import (
     conversation_reads,
     conversation_view,
@@ -18,8 +23,7 @@ from tack.chat.reads import (
     receipts_enabled,
     receipts_off_kinds,
 )
-from tack.chat.models import Message
-from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, ConversationRepository, MessageRepository
+from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
 from tack.chat.schemas import (
     ChatOrgSettings,
     ConversationList,
@@ -48,12 +52,6 @@ MAX_CONVERSATIONS = 500
 class ReceiptsDisabled(Conflict):
     code = "receipts_disabled"
     message = "Read receipts are turned off for this kind of conversation"
-
-
-async def _require_receipts(session: AsyncSession, message: Message) -> None:
-    conversation = await ConversationRepository(session, message.org_id).get(message.conversation_id)
-    if conversation is None or not await receipts_enabled(session, conversation):
-        raise ReceiptsDisabled()
 
 
 async def get_chat_settings(session: AsyncSession, actor: Actor) -> ChatOrgSettings:
@@ -151,13 +149,15 @@ async def list_conversation_members(
 
 
 async def get_unread_count(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> MessageUnreadCount:
-    """How many have not read a message: any member may see the number (N人未读)."""
-    _, message = await access_message_by_id(session, actor, conversation_id, message_id)
-    await _require_receipts(session, message)
+    """How many have not read a message: any member may see the number (N人未读). Two
+    statements: the checks (access_receipts) and one range count of an index."""
+    target = await access_receipts(session, actor, conversation_id, message_id)
+    if not target.receipts_enabled:
+        raise ReceiptsDisabled()
     # Newcomers' pointers start at their joining seq and the sender's is past their own
     # message, so "pointer below seq" is exactly the receivers who have not read it.
-    count = await ConversationMemberRepository(session, message.org_id).count_unread(conversation_id, message.seq)
-    return MessageUnreadCount(message_id=message.id, seq=message.seq, unread_count=count)
+    count = await ConversationMemberRepository(session, org_id_of(actor)).count_unread(conversation_id, target.seq)
+    return MessageUnreadCount(message_id=target.message_id, seq=target.seq, unread_count=count)
 
 
 async def list_receipts(
@@ -180,41 +180,45 @@ async def list_receipts(
     - The sender is never a receiver of their own message.
     - "Read" means the member's pointer is at or past the message's seq.
     - Pages are ordered by member id, 100 at most; counts cover everyone.
+    - Three statements whatever the group's size: the checks, both counts (index range
+      counts), and the page with its names (the page is cut in SQL before names are joined).
     """
-    membership, message = await access_message_by_id(session, actor, conversation_id, message_id)
-    if not may_see_receipts(membership, message):
-        raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
-    await _require_receipts(session, message)
-    org_id = message.org_id
+    target = await _receipt_lists_target(session, actor, conversation_id, message_id)
+    org_id = org_id_of(actor)
     repo = ConversationMemberRepository(session, org_id)
-    read_stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=True)
-    unread_stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=False)
-    chosen = read_stmt if state == "read" else unread_stmt
+    read_count, unread_count = await repo.receipt_counts(conversation_id, target.seq, target.sender_member_id)
+    chosen = repo.receipt_stmt(conversation_id, target.seq, target.sender_member_id, read=state == "read")
     limit = max(1, min(limit, MAX_PAGE))
-    ids = await repo.scalars(chosen.order_by(repo.model.member_id).offset(offset).limit(limit + 1))
-    more = len(ids) > limit
-    ids = ids[:limit]
-    cards = await member_cards(session, org_id, ids)
+    rows = await member_names_by_id(session, org_id, chosen.order_by(repo.model.member_id).offset(offset).limit(limit + 1))
+    more = len(rows) > limit
     return ReceiptList(
-        message_id=message.id,
-        seq=message.seq,
-        read_count=await repo.count(read_stmt),
-        unread_count=await repo.count(unread_stmt),
+        message_id=target.message_id,
+        seq=target.seq,
+        read_count=read_count,
+        unread_count=unread_count,
         state=state,
-        items=[ReceiptPerson(member_id=i, name=cards[i].name if i in cards else "") for i in ids],
+        items=[ReceiptPerson(member_id=i, name=name) for i, name in rows[:limit]],
         next_offset=offset + limit if more else None,
     )
+
+
+async def _receipt_lists_target(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> ReceiptAccess:
+    """404 when not a member or no such message, 403 unless the sender or a group admin, 409
+    when receipts are off for this kind of conversation, in that order."""
+    target = await access_receipts(session, actor, conversation_id, message_id)
+    if not target.may_see_lists:
+        raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
+    if not target.receipts_enabled:
+        raise ReceiptsDisabled()
+    return target
 
 
 async def list_unread_member_ids(session: AsyncSession, actor: Actor, conversation_id: int, message_id: int) -> list[int]:
     """Everyone who has not read a message, for "remind those who have not read" (DING).
     Same permission as list_receipts."""
-    membership, message = await access_message_by_id(session, actor, conversation_id, message_id)
-    if not may_see_receipts(membership, message):
-        raise Forbidden("Only the sender and group admins see who has read a message", code="receipts_forbidden")
-    await _require_receipts(session, message)
-    repo = ConversationMemberRepository(session, message.org_id)
-    stmt = repo.receipt_stmt(conversation_id, message.seq, message.sender_member_id, read=False)
+    target = await _receipt_lists_target(session, actor, conversation_id, message_id)
+    repo = ConversationMemberRepository(session, org_id_of(actor))
+    stmt = repo.receipt_stmt(conversation_id, target.seq, target.sender_member_id, read=False)
     return await repo.scalars(stmt.order_by(repo.model.member_id))
 
 

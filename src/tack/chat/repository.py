@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy import ColumnElement, Select, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, delete, func, insert, select, update
 
 from tack.chat.models import ChatFile, ChatSettings, Conversation, ConversationMember, Message, MessageToken
 from tack.chat.search import QueryTokens, prefix_upper_bound
@@ -138,7 +138,8 @@ class ConversationMemberRepository(OrgRepository[ConversationMember]):
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def count_unread(self, conversation_id: int, seq: int) -> int:
-        """Members whose pointer is below seq: a range count on (conversation_id, last_read_seq)."""
+        """Members whose pointer is below seq: a range count on ix_chat_conversation_member_receipts
+        (org_id, conversation_id, last_read_seq, ...), of the index alone."""
         stmt = select(func.count()).where(
             ConversationMember.org_id == self.org_id,
             ConversationMember.conversation_id == conversation_id,
@@ -146,12 +147,38 @@ class ConversationMemberRepository(OrgRepository[ConversationMember]):
         )
         return int((await self.session.execute(stmt)).scalar_one())
 
-    def receipt_stmt(self, conversation_id: int, seq: int, sender_member_id: int | None, *, read: bool) -> Select[tuple[int]]:
-        cond = ConversationMember.last_read_seq >= seq if read else ConversationMember.last_read_seq < seq
-        stmt = self.member_ids_stmt(conversation_id).where(cond, ConversationMember.joined_seq < seq)
+    @staticmethod
+    def _receivers(seq: int, sender_member_id: int | None, *, read: bool) -> list[ColumnElement[bool]]:
+        """Members who had joined before message `seq`, but not its sender, who have (not) read it."""
+        cond = [
+            ConversationMember.last_read_seq >= seq if read else ConversationMember.last_read_seq < seq,
+            ConversationMember.joined_seq < seq,
+        ]
         if sender_member_id is not None:
-            stmt = stmt.where(ConversationMember.member_id != sender_member_id)
-        return stmt
+            cond.append(ConversationMember.member_id != sender_member_id)
+        return cond
+
+    def receipt_stmt(self, conversation_id: int, seq: int, sender_member_id: int | None, *, read: bool) -> Select[tuple[int]]:
+        """Member ids of the receivers who have (not) read; every column it filters on is in
+        ix_chat_conversation_member_receipts, so it reads the index alone."""
+        return self.member_ids_stmt(conversation_id).where(*self._receivers(seq, sender_member_id, read=read))
+
+    async def receipt_counts(self, conversation_id: int, seq: int, sender_member_id: int | None) -> tuple[int, int]:
+        """(read, unread) among the receivers of message `seq`: two index range counts in one statement."""
+
+        def counted(read: bool):  # type: ignore[no-untyped-def]
+            return (
+                select(func.count())
+                .where(
+                    ConversationMember.org_id == self.org_id,
+                    ConversationMember.conversation_id == conversation_id,
+                    *self._receivers(seq, sender_member_id, read=read),
+                )
+                .scalar_subquery()
+            )
+
+        read, unread = (await self.session.execute(select(counted(True), counted(False)))).one()
+        return int(read), int(unread)
 
     async def count(self, stmt: Select[tuple[int]]) -> int:
         return int((await self.session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one())
@@ -343,3 +370,45 @@ class ChatSettingsRepository:
             found = ChatSettings(org_id=self.org_id, receipts_off_kinds=[])
             self.session.add(found)
         return found
+
+
+class ReceiptAccessRepository:
+    """The one statement behind a read-receipt lookup's checks (chat tables only, each filtered
+    by org_id): the conversation, the asker's membership, the message and the org's receipt
+    settings."""
+
+    def __init__(self, session: AsyncSession, org_id: int) -> None:
+        self.session = session
+        self.org_id = org_id
+
+    async def target(self, conversation_id: int, message_id: int, member_id: int) -> Row | None:  # type: ignore[type-arg]
+        """None when the conversation is missing, another org's or without the member; the
+        message columns are None when the message is not in it."""
+        stmt = (
+            select(
+                ConversationMember.role,
+                Conversation.kind.label("conversation_kind"),
+                Conversation.managed_kind,
+                Message.id.label("message_id"),
+                Message.seq,
+                Message.kind.label("message_kind"),
+                Message.sender_member_id,
+                ChatSettings.receipts_off_kinds,
+            )
+            .select_from(Conversation)
+            .join(
+                ConversationMember,
+                and_(
+                    ConversationMember.org_id == self.org_id,
+                    ConversationMember.conversation_id == Conversation.id,
+                    ConversationMember.member_id == member_id,
+                ),
+            )
+            .outerjoin(
+                Message,
+                and_(Message.org_id == self.org_id, Message.conversation_id == Conversation.id, Message.id == message_id),
+            )
+            .outerjoin(ChatSettings, ChatSettings.org_id == self.org_id)
+            .where(Conversation.org_id == self.org_id, Conversation.id == conversation_id)
+        )
+        return (await self.session.execute(stmt)).one_or_none()

@@ -1,11 +1,15 @@
 """Chat HTTP routes under /api/v1/orgs/{org_id}: conversations, members, messages, receipts, search."""
 
+import inspect
+import re
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import AfterValidator, BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tack.chat import queries
 from tack.chat.actions import conversations, files, managed, messages, sending, settings
@@ -41,8 +45,10 @@ from tack.chat.schemas import (
     plain_text,
 )
 from tack.core.actor import Actor
-from tack.core.clock import UtcDateTime
+from tack.core.clock import UtcDateTime, utc_now
 from tack.core.errors import AppError
+from tack.core.tokens import hash_token
+from tack.directory.access import actors_for_sessions
 from tack.directory.auth import CurrentActor
 from tack.directory.schemas import MAX_ID
 from tack.storage.deps import get_read_session, get_uow
@@ -377,3 +383,89 @@ async def socket_read(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]
 
 
 SOCKET_OPS = {"send": socket_send, "read": socket_read}
+
+
+# --- read receipts ahead of the router ------------------------------------------------------
+
+RECEIPT_PATH = re.compile(r"/api/v1/orgs/([0-9]{1,19})/conversations/([0-9]{1,19})/messages/([0-9]{1,19})/(unread_count|receipts)")
+_PLAIN_INT = re.compile(r"[0-9]{1,19}")
+
+
+class ReceiptsFastPath:
+    """ASGI middleware (main.py adds it) that answers GET .../messages/{id}/unread_count and
+    .../receipts with a bearer token without FastAPI's routing and dependency chain, which
+    cost more server CPU than the lookups themselves (docs/performance.md, chat): the path
+    and query are parsed here, the session and actor resolved in one read
+    (directory.access.actors_for_sessions, as get_caller + actor_for_org decide them), then
+    the same query functions as the routes above, on one read session. Errors are rendered by
+    the app's own handlers.
+
+    Anything else goes on to the FastAPI routes, so their answers stay exactly FastAPI's: no
+    bearer token (browsers' cookies), an id or a query value that is not a plain in-range
+    number or state, a repeated or unknown query parameter, another method."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not (match := RECEIPT_PATH.fullmatch(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+        plain = _plain_receipt_request(scope, match)
+        if plain is None:
+            await self.app(scope, receive, send)
+            return
+        token_hash, org_id, conversation_id, message_id, what, params = plain
+        app = scope["app"]
+        try:
+            async with app.state.read_sessionmaker() as session:
+                found = (await actors_for_sessions(session, org_id, [token_hash], utc_now()))[token_hash]
+                if isinstance(found, AppError):
+                    raise found
+                if what == "unread_count":
+                    answer: BaseModel = await queries.get_unread_count(session, found, conversation_id, message_id)
+                else:
+                    answer = await queries.list_receipts(session, found, conversation_id, message_id, **params)  # type: ignore[arg-type]
+        except AppError as exc:
+            handler = next(app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers)
+            response = handler(Request(scope), exc)
+            if inspect.isawaitable(response):
+                response = await response
+            await response(scope, receive, send)
+            return
+        await Response(answer.model_dump_json(), media_type="application/json")(scope, receive, send)
+
+
+def _plain_receipt_request(scope: Scope, match: re.Match[str]) -> tuple[str, int, int, int, str, dict[str, Any]] | None:
+    org_id, conversation_id, message_id = (int(match.group(i)) for i in (1, 2, 3))
+    if not all(1 <= i <= MAX_ID for i in (org_id, conversation_id, message_id)):
+        return None
+    authorization = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            authorization = value
+            break
+    if authorization[:7].lower() != b"bearer ":
+        return None
+    token = authorization[7:].strip().decode("latin-1")
+    if not token:
+        return None
+    what = match.group(4)
+    params: dict[str, Any] = {"state": "unread", "offset": 0, "limit": 100}
+    seen: set[str] = set()
+    for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
+        if key in seen or what == "unread_count" or key not in params:
+            return None
+        seen.add(key)
+        if key == "state":
+            if value not in ("read", "unread"):
+                return None
+            params[key] = value
+        else:
+            if not _PLAIN_INT.fullmatch(value):
+                return None
+            number = int(value)
+            if not (0 <= number <= MAX_ID if key == "offset" else 1 <= number <= 100):
+                return None
+            params[key] = number
+    return hash_token(token), org_id, conversation_id, message_id, what, params

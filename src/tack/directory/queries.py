@@ -125,6 +125,22 @@ async def member_cards(session: AsyncSession, org_id: int, member_ids: list[int]
     return {row.id: MemberCard(row.id, row.name, row.account_id, row.active) for row in await session.execute(stmt)}
 
 
+async def member_names_by_id(
+    session: AsyncSession, org_id: int, member_ids: Select[tuple[int]]
+) -> list[tuple[int, str]]:
+    """(id, name) of the members `member_ids` selects (a subquery, which may carry its own
+    ORDER BY / LIMIT, so a page of 100 out of 10,000 is cut before any name is looked up),
+    in id order, in one statement; "" for an id with no member. Same visibility as
+    member_cards: none (the names are of people who share a conversation with the viewer)."""
+    page = member_ids.subquery()
+    member_id = page.c[0]
+    # A correlated lookup per id of the page (by primary key), not a join the planner may
+    # turn into a hash of the whole org's directory (PostgreSQL did, at 10,000 members).
+    name = select(Member.name).where(Member.org_id == org_id, Member.id == member_id).scalar_subquery()
+    stmt = select(member_id, name).select_from(page).order_by(member_id)
+    return [(m, n or "") for m, n in await session.execute(stmt)]
+
+
 async def active_account_ids(session: AsyncSession, org_id: int, member_ids: Select[tuple[int]]) -> list[int]:
     """Accounts of the active members among `member_ids` (a subquery, so 10,000 ids stay in SQL)."""
     stmt = select(Member.account_id).where(
