@@ -2,7 +2,7 @@
 
 import inspect
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, UploadFile
@@ -346,38 +346,35 @@ async def download_file(
 # Each answer is the ack's body, or the error that frame is refused with.
 
 SocketAnswer = BaseModel | AppError | ValidationError
+FrameT = TypeVar("FrameT", SendFrame, ReadFrame)
+
+
+def _parse_frames(frames: list[tuple[Actor, dict[str, Any]]], model: type[FrameT]) -> tuple[list[SocketAnswer | None], list[tuple[int, Actor, FrameT]]]:
+    """Each frame validated: the refused ones already answered, the others with their place."""
+    answers: list[SocketAnswer | None] = [None] * len(frames)
+    parsed: list[tuple[int, Actor, FrameT]] = []
+    for i, (actor, frame) in enumerate(frames):
+        try:
+            parsed.append((i, actor, model.model_validate(frame)))
+        except ValidationError as exc:
+            answers[i] = exc
+    return answers, parsed
 
 
 async def socket_send(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]], state: Any) -> list[SocketAnswer]:
     """{"op": "send"}: the same action, validation and client_msg_id idempotency as POST .../messages."""
-    answers: list[SocketAnswer | None] = [None] * len(frames)
-    requests, where = [], []
-    for i, (actor, frame) in enumerate(frames):
-        try:
-            parsed = SendFrame.model_validate(frame)
-        except ValidationError as exc:
-            answers[i] = exc
-            continue
-        requests.append(sending.SendRequest(actor, parsed.conversation_id, parsed.message))
-        where.append(i)
-    for i, sent in zip(where, await sending.check_send_messages(uow, requests, limits=state.chat_limits), strict=True):
+    answers, parsed = _parse_frames(frames, SendFrame)
+    requests = [sending.SendRequest(actor, f.conversation_id, f.message) for _, actor, f in parsed]
+    for (i, _, _), sent in zip(parsed, await sending.check_send_messages(uow, requests, limits=state.chat_limits), strict=True):
         answers[i] = sent if isinstance(sent, AppError) else SendAck(created=sent.created, message=sent.message)
     return answers  # type: ignore[return-value]
 
 
 async def socket_read(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]], state: Any) -> list[SocketAnswer]:
     """{"op": "read"}: advances the read pointer like POST .../read."""
-    answers: list[SocketAnswer | None] = [None] * len(frames)
-    requests, where = [], []
-    for i, (actor, frame) in enumerate(frames):
-        try:
-            parsed = ReadFrame.model_validate(frame)
-        except ValidationError as exc:
-            answers[i] = exc
-            continue
-        requests.append(sending.ReadRequest(actor, parsed.conversation_id, parsed.seq))
-        where.append(i)
-    for i, read in zip(where, await sending.check_mark_reads(uow, requests), strict=True):
+    answers, parsed = _parse_frames(frames, ReadFrame)
+    requests = [sending.ReadRequest(actor, f.conversation_id, f.seq) for _, actor, f in parsed]
+    for (i, _, _), read in zip(parsed, await sending.check_mark_reads(uow, requests), strict=True):
         answers[i] = read
     return answers  # type: ignore[return-value]
 

@@ -292,6 +292,14 @@ async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: 
     ]
     if tokens:
         await uow.session.execute(insert(MessageToken.__table__), tokens)
+    await _advance_pointers(uow, pointers)
+    # The conversations' last_seq and last_message_at (changed on the loaded rows).
+    await uow.session.flush()
+
+
+async def _advance_pointers(uow: UnitOfWork, pointers: dict[tuple[int, int, int], int]) -> None:
+    """(org, conversation, member) → seq, in one statement; a pointer only ever moves forward
+    (a concurrent transaction that moved it further wins)."""
     members = ConversationMember.__table__
     await uow.session.execute(
         update(members)
@@ -306,8 +314,6 @@ async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: 
         .values(last_read_seq=bindparam("s")),
         [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()],
     )
-    # The conversations' last_seq and last_message_at (changed on the loaded rows).
-    await uow.session.flush()
 
 
 def _read_of(out: _Outgoing) -> MessageRead:
@@ -470,20 +476,7 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
             moved[pointer_key] = (moved.get(pointer_key, (previous, seq))[0], seq)  # type: ignore[index, arg-type]
         answers[i] = ReadPointerRead(conversation_id=conversation.id, member_id=pointer_key[2], last_read_seq=max(previous, seq))
     if moved:
-        members_table = ConversationMember.__table__
-        await uow.session.execute(
-            update(members_table)
-            .where(
-                and_(
-                    members_table.c.org_id == bindparam("o"),
-                    members_table.c.conversation_id == bindparam("c"),
-                    members_table.c.member_id == bindparam("m"),
-                    members_table.c.last_read_seq < bindparam("s"),
-                )
-            )
-            .values(last_read_seq=bindparam("s")),
-            [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()],
-        )
+        await _advance_pointers(uow, pointers)
         keys = list(moved)
         passed = await _senders_passed(uow, [(o, c, moved[(o, c, m)][0], moved[(o, c, m)][1]) for o, c, m in keys])
         await _publish_pointers(
