@@ -129,7 +129,7 @@ class Server:
         deadline = time.monotonic() + 300
         while True:
             try:
-                httpx.get(self.base + "/api/openapi.json", timeout=1)
+                httpx.get(self.base + "/api/docs", timeout=1)  # ready; cheap (the OpenAPI document is built on demand)
                 return
             except httpx.HTTPError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:

@@ -82,10 +82,6 @@ def serve(
     import os
     import subprocess
 
-    import uvicorn
-
-    from tack.realtime.wire import WS_PROTOCOL
-
     settings = _settings(data_dir)
     os.environ["TACK_DATA_DIR"] = str(settings.data_dir)
     # Migrations run in a child process: Alembic and every migration module would otherwise
@@ -94,10 +90,15 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"Tack is listening on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
-    uvicorn.run(
-        "tack.asgi:app", host=host, port=port, workers=workers, log_level="warning", proxy_headers=True,
-        ws_per_message_deflate=False, ws=WS_PROTOCOL,
-    )
+    # glibc gives each thread that allocates its own malloc arena (up to 8 per core) and keeps
+    # what was freed there; the server's threads (aiosqlite's, the executor's) would each pin
+    # a few MB. Two arenas are plenty for one event loop plus a few helper threads. Set only
+    # when the operator has not chosen a value.
+    env = {"MALLOC_ARENA_MAX": "2", **os.environ}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The server replaces this process (same pid, so signals reach uvicorn): see tack.serve.
+    os.execve(sys.executable, [sys.executable, "-m", "tack.serve", host, str(port), str(workers)], env)
 
 
 @app.command()

@@ -60,6 +60,7 @@ from tack.openapi_compat.robots import v1 as robot_v1_routes
 from tack.openapi_compat.robots import tasks as robot_tasks
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
+from tack.realtime.lane import SocketLane
 from tack.realtime.settings import RealtimeSettings
 from tack.settings import Settings
 from tack.storage.db import make_engine, make_read_engine, make_sessionmaker, read_sessionmaker, single_read_engine
@@ -172,10 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Built lazily, the OpenAPI document would be built by the first request for it, holding
-        # the event loop for a second or more while requests and running jobs wait (long
-        # enough to push a job past its lease); build it before serving instead.
-        app.openapi()
+        # The OpenAPI document is built by its first request, in a worker thread (web.routes.mount_api_docs).
         if settings.jobs_runner:
             await app.state.job_runner.start()
         # Everything alive now (modules, routes, compiled statements, settings) lives as long
@@ -196,7 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Self-hosted work platform modelled on DingTalk. Errors are JSON: {code, message}.",
         docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served by web.routes.mount_api_docs, built on first request
         lifespan=lifespan,
     )
     engine = make_engine(settings.resolved_database_url)
@@ -238,4 +236,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web_routes.router)
     web_routes.mount_static(app)
     web_routes.mount_api_docs(app)
+    # The realtime socket skips the middlewares and the router (it would hold a frame of each
+    # for its whole life): outermost, so it is added last (realtime/lane.py).
+    app.add_middleware(SocketLane)
     return app

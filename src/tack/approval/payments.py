@@ -12,12 +12,14 @@ recorded as not_configured and nothing is sent.
 import json
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tack.core.tokens import sign
+
+if TYPE_CHECKING:
+    import httpx  # loaded by the first payment call (~5 MB), not by every server
 
 
 class PaymentSettings(BaseSettings):
@@ -50,7 +52,7 @@ def signature(secret: str, timestamp: str, body: str) -> str:
 
 
 class PaymentClient:
-    def __init__(self, settings: PaymentSettings | None = None, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: PaymentSettings | None = None, *, transport: "httpx.AsyncBaseTransport | None" = None) -> None:
         self.settings = settings or PaymentSettings()
         self.transport = transport
 
@@ -68,6 +70,8 @@ class PaymentClient:
             "x-tack-signature": signature(self.settings.webhook_secret, timestamp, body),
             "idempotency-key": request.idempotency_key,
         }
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=self.settings.webhook_timeout_seconds, transport=self.transport) as client:
                 response = await client.post(self.settings.webhook_url, content=body.encode(), headers=headers)

@@ -4,8 +4,6 @@
 import csv
 import io
 
-from openpyxl import Workbook
-
 from tack.attendance.schemas import StatsRead
 from tack.attendance.stats import COLUMNS
 
@@ -27,6 +25,8 @@ def to_csv(report: StatsRead, lang: str) -> bytes:
 
 
 def to_xlsx(report: StatsRead, lang: str) -> bytes:
+    from openpyxl import Workbook  # loaded by the first export, not by every server (~5 MB)
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("考勤月报" if lang != "en" else "Attendance")
     sheet.append(_header(lang))

@@ -18,12 +18,14 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-import httpx
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tack.core.tokens import sign
+
+if TYPE_CHECKING:
+    import httpx  # loaded by the first outgoing call (~5 MB), not by every server
 
 log = logging.getLogger("tack.ding")
 
@@ -78,7 +80,7 @@ class LogProvider:
 class WebhookProvider:
     name = "webhook"
 
-    def __init__(self, url: str, secret: str, *, timeout: float = 10.0, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, url: str, secret: str, *, timeout: float = 10.0, transport: "httpx.AsyncBaseTransport | None" = None) -> None:
         if not url:
             raise ValueError("TACK_DING_WEBHOOK_URL is required for the webhook provider")
         self.url = url
@@ -98,6 +100,8 @@ class WebhookProvider:
             "x-tack-signature": self.signature(timestamp, body),
             "x-tack-delivery": notice.delivery_key,
         }
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
                 response = await client.post(self.url, content=body.encode(), headers=headers)

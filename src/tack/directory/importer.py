@@ -5,7 +5,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
 
 from tack.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -97,6 +96,8 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[list[object]]:
 
     Anything openpyxl or the XML and zip layers below it raise means a broken workbook.
     """
+    from openpyxl import load_workbook  # loaded by the first XLSX, not by every server (~5 MB)
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -152,6 +153,8 @@ def write_sheet(rows: list[list[str]], kind: str) -> tuple[bytes, str, str]:
     """An export as (content, media type, file name); the layout is the import's, so an
     export can be imported again."""
     if kind == "xlsx":
+        from openpyxl import Workbook  # see _read_xlsx
+
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("通讯录")
         sheet.append(EXPORT_HEADERS)

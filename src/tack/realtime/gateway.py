@@ -181,7 +181,7 @@ class Connection:
         self.websocket = websocket
         self.queue = queue
         self.sent_id = sent_id
-        self.lock = asyncio.Lock()
+        self.lock: asyncio.Lock | None = None  # made by the first awaited send (most never need one)
         self.close_code: int | None = None
         extension = websocket.scope.get("extensions", {}).get(EXTENSION)
         self.writer = extension["writer"] if extension else None
@@ -224,7 +224,10 @@ class Connection:
         if writer is not None and writer.try_write(data):
             self.last_sent = time.monotonic()
             return
-        async with self.lock:
+        lock = self.lock
+        if lock is None:
+            lock = self.lock = asyncio.Lock()
+        async with lock:
             await self.websocket.send_bytes(data)
         self.last_sent = time.monotonic()
 

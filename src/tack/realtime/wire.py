@@ -10,9 +10,17 @@ backlog, another ASGI server) takes the awaited ASGI path.
 
 `tack serve` runs uvicorn with `ws=WS_PROTOCOL`; the app finds the writer as the ASGI
 extension "tack.frame_writer" in the socket's scope.
+
+Memory per idle socket (thousands stay open for hours): the protocol's inbox and its
+"writable" flag are asyncio.Queue and asyncio.Event in uvicorn, i.e. four deques of ~0.6 KB
+(their first block) each; here they are a list and a flag whose waiters are made only when
+someone waits. The handshake's parsed request and response (headers objects, ~4 KB) are
+dropped once the handshake is answered: the app's scope keeps the request headers it reads.
 """
 
+import asyncio
 import struct
+from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
@@ -30,7 +38,109 @@ def frame_header(length: int) -> bytes:
     return struct.pack("!BBQ", 0x82, 127, length)
 
 
+class _Inbox:
+    """What uvicorn uses of asyncio.Queue (put_nowait, get, empty), without its deques."""
+
+    __slots__ = ("_items", "_waiters")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        waiters = self._waiters
+        if waiters:
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+                    break
+
+    async def get(self) -> Any:
+        while not self._items:
+            waiter = asyncio.get_running_loop().create_future()
+            if self._waiters is None:
+                self._waiters = []
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                # Cancelled after being woken: pass the wake-up on, as asyncio.Queue does.
+                if waiter.done() and not waiter.cancelled() and self._items:
+                    self._wake_one(waiter)
+                raise
+            finally:
+                self._waiters.remove(waiter)
+                if not self._waiters:
+                    self._waiters = None
+        return self._items.pop(0)
+
+    def _wake_one(self, skip: asyncio.Future[None]) -> None:
+        for waiter in self._waiters or ():
+            if waiter is not skip and not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+
+class _Flag:
+    """What uvicorn uses of asyncio.Event (set, clear, is_set, wait), waiters made on demand."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        self._set = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
+                if not self._waiters:
+                    self._waiters = None
+        return True
+
+
 class TackWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = _Inbox()  # type: ignore[assignment]
+        writable = _Flag()
+        writable.set()
+        self.writable = writable  # type: ignore[assignment]
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # Answered: uvicorn reads the handshake's request and response no more.
+            self.request = self.response = None  # type: ignore[assignment]
+
     def handle_connect(self, event):  # type: ignore[no-untyped-def]
         super().handle_connect(event)
         scope = getattr(self, "scope", None)

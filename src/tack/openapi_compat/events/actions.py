@@ -13,7 +13,6 @@
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.core.actor import Actor
@@ -95,6 +94,8 @@ async def check_put_subscription(
         except crypto.CryptoError as exc:
             raise BadAesKey(f"{BadAesKey.message}: {exc}") from None
         target = sender.Target(url=url, token=token, aes_key=aes_key, receiver_id=app.app_key)
+        import httpx  # loaded by the first callback check (~5 MB), not by every server
+
         try:
             await sender.post(target, payloads.check_url())
         except (sender.NotDelivered, httpx.HTTPError) as exc:

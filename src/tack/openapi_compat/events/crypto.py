@@ -17,7 +17,10 @@ import secrets
 import string
 import struct
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 BLOCK = 32
 _NONCE_ALPHABET = string.ascii_letters + string.digits
@@ -51,7 +54,11 @@ def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypt])).encode()).hexdigest()
 
 
-def _cipher(key: bytes) -> Cipher[modes.CBC]:
+def _cipher(key: bytes) -> "Cipher[modes.CBC]":
+    # cryptography (its Rust bindings and OpenSSL's tables: ~6 MB) is loaded by the first app
+    # with encrypted callbacks, not by every server.
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     return Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
 

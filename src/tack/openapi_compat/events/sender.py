@@ -10,10 +10,12 @@ counts as not delivered, so the job retries it.
 import json
 import time
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tack.openapi_compat.events import crypto
+
+if TYPE_CHECKING:
+    import httpx  # loaded by the first delivery (~5 MB), not by every server
 
 TIMEOUT_SECONDS = 5.0
 MAX_ANSWER_BYTES = 64 * 1024
@@ -40,7 +42,7 @@ def encrypted_request(target: Target, message: str) -> tuple[dict[str, str], dic
     return params, {"encrypt": encrypt}
 
 
-def check_answer(target: Target, response: httpx.Response) -> None:
+def check_answer(target: Target, response: "httpx.Response") -> None:
     if not 200 <= response.status_code < 300:
         raise NotDelivered(f"HTTP {response.status_code}")
     if len(response.content) > MAX_ANSWER_BYTES:
@@ -62,6 +64,8 @@ def check_answer(target: Target, response: httpx.Response) -> None:
 
 async def post(target: Target, payload: dict[str, object]) -> None:
     """Raises NotDelivered (or an httpx error) unless the receiver confirmed."""
+    import httpx
+
     params, body = encrypted_request(target, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
     async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
         response = await client.post(target.url, params=params, json=body)

@@ -7,7 +7,6 @@
 
 from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tack.jobs import JobRegistry
@@ -46,6 +45,8 @@ async def deliver(uow: UnitOfWork, args: dict[str, Any]) -> None:
         })
     else:
         assert planned.target is not None
+        import httpx  # loaded by the first HTTP delivery (~5 MB), not by every server
+
         try:
             await sender.post(planned.target, planned.payload)
         except (sender.NotDelivered, httpx.HTTPError) as exc:

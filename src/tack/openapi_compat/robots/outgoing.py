@@ -5,11 +5,13 @@ else its outgoing token, both shown to the group's admins."""
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 
 from tack.openapi_compat.robots.security import expected_sign
+
+if TYPE_CHECKING:
+    import httpx  # loaded by the first callback (~5 MB), not by every server
 
 
 class CallbackFailed(Exception):
@@ -27,10 +29,12 @@ def signed_headers(key: str, token: str) -> dict[str, str]:
 
 
 async def post_callback(
-    url: str, payload: dict[str, Any], *, key: str, token: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+    url: str, payload: dict[str, Any], *, key: str, token: str, timeout: float, transport: "httpx.AsyncBaseTransport | None" = None
 ) -> Any:
     """Delivers one callback; returns the JSON the receiver answered with (None if none).
     Any transport error or non-2xx answer raises CallbackFailed, so the job retries."""
+    import httpx
+
     body = json.dumps(payload, ensure_ascii=False).encode()
     try:
         async with httpx.AsyncClient(timeout=timeout, transport=transport) as client:
