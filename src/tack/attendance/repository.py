@@ -5,7 +5,6 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Date, String, and_, bindparam, case, delete, func, or_, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +27,12 @@ from tack.storage.repository import OrgRepository
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    if session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL's dialect package (~2 MB) is loaded only by a server that uses it.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    return sqlite_insert
 
 
 def _sqlite_datetime(value: datetime) -> str:

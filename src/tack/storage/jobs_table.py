@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -93,6 +92,10 @@ async def insert_jobs(session: AsyncSession, rows: list[dict[str, Any]]) -> None
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    if dialect == "postgresql":
+        # PostgreSQL's dialect package (~2 MB) is loaded only by a server that uses it.
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        insert = sqlite_insert
     stmt = insert(Job.__table__).on_conflict_do_nothing(index_elements=["name", "dedupe_key"])
     await session.execute(stmt, rows)

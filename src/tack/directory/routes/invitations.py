@@ -3,7 +3,6 @@
 import io
 from typing import Annotated
 
-import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +54,8 @@ async def invitation_qr(
     if kind not in ("png", "svg"):
         raise invitations.InvitationInvalid()
     invitation = await queries.get_invitation(session, actor, invitation_id, base_url=_base_url(request))
+    import segno  # loaded by the first QR code (~1 MB), not by every server
+
     qr = segno.make(invitation.url, error="m")
     buffer = io.BytesIO()
     if kind == "png":
