@@ -67,3 +67,11 @@ async def test_flag_wakes_every_waiter():
     assert await asyncio.wait_for(asyncio.gather(*waiters), 1) == [True, True, True]
     flag.clear()
     assert not flag.is_set() and flag._waiters is None
+
+
+def test_freed_heap_goes_back_to_the_os_on_glibc():
+    import platform
+
+    from tack.core import memory
+
+    assert memory.trim() is (platform.libc_ver()[0] == "glibc")
