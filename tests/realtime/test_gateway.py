@@ -7,6 +7,8 @@ from collections import deque
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from tack.core.tokens import hash_token
+from tack.directory.auth import CSRF_HEADER, SESSION_COOKIE, csrf_token_for
 from tests.chat.conftest import direct, group, send
 from tests.realtime.conftest import connect, recv, recv_events, ws_url
 
@@ -43,6 +45,26 @@ class TestRegister:
         for org_id in (2**63, 0, "x"):
             r = await bob.post("/api/v1/realtime/register", json={"org_id": org_id}, expect=422)
             assert r["code"] == "validation_error"
+
+
+    async def test_who_may_register(self, app, cast):
+        """Register's one-read caller check decides as get_caller + actor_for_org: no token or
+        an unknown one 401, a cookie without its CSRF header 403 (with it: registered)."""
+        bob = cast["bob"]
+        client = bob.client
+        url = "/api/v1/realtime/register"
+        client.cookies.clear()
+        r = await client.post(url, json={"org_id": bob.org_id})
+        assert (r.status_code, r.json()["code"]) == (401, "not_authenticated")
+        r = await client.post(url, json={"org_id": bob.org_id}, headers={"authorization": "Bearer nope"})
+        assert (r.status_code, r.json()["code"]) == (401, "session_expired")
+        secret = app.state.settings.resolved_secret_key
+        cookie = {"cookie": f"{SESSION_COOKIE}={bob.token}"}
+        r = await client.post(url, json={"org_id": bob.org_id}, headers=cookie)
+        assert (r.status_code, r.json()["code"]) == (403, "csrf_failed")
+        good = {**cookie, CSRF_HEADER: csrf_token_for(secret, hash_token(bob.token))}
+        r = await client.post(url, json={"org_id": bob.org_id}, headers=good)
+        assert r.status_code == 200 and r.json()["queue_id"] in app.state.broker.queues
 
 
 class TestWebSocket:

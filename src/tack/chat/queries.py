@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import Row, bindparam, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.access import (
@@ -22,7 +23,9 @@ from tack.chat.reads import (
     peer_names,
     receipts_enabled,
     receipts_off_kinds,
+    shared_read,
 )
+from tack.chat.models import ChatSettings, Conversation, ConversationMember, Message
 from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, MessageRepository
 from tack.chat.schemas import (
     ChatOrgSettings,
@@ -60,19 +63,88 @@ async def get_chat_settings(session: AsyncSession, actor: Actor) -> ChatOrgSetti
     return ChatOrgSettings(receipts_off_kinds=sorted(await receipts_off_kinds(session, org_id_of(actor))))  # type: ignore[arg-type]
 
 
+_CM, _C, _M = ConversationMember.__table__, Conversation.__table__, Message.__table__
+_SETTINGS = ChatSettings.__table__
+# Message columns that message_read uses, prefixed so they do not collide with the
+# conversation's (see _Prefixed).
+_LAST = [c.label("m_" + c.name) for c in _M.c if c.name not in ("org_id", "body_hash", "search_text")]
+_MINE_COLS = [c.label("my_" + c.name) for c in (_CM.c.member_id, _CM.c.role, _CM.c.last_read_seq, _CM.c.muted, _CM.c.pinned_at)]
+# The member's conversations, each with its newest message and the org's receipt settings,
+# in one Core statement (no ORM objects): the realtime snapshot of every register.
+_MY_CONVERSATIONS = (
+    select(*_C.c, *_MINE_COLS, *_LAST, _SETTINGS.c.receipts_off_kinds)
+    .select_from(_CM)
+    .join(_C, _C.c.id == _CM.c.conversation_id)
+    .outerjoin(_M, (_M.c.conversation_id == _C.c.id) & (_M.c.seq == _C.c.last_seq) & (_M.c.org_id == _CM.c.org_id))
+    .outerjoin(_SETTINGS, _SETTINGS.c.org_id == _CM.c.org_id)
+    .where(_CM.c.org_id == bindparam("org_id"), _CM.c.member_id == bindparam("member_id"))
+    .order_by(_CM.c.pinned_at.is_(None), _CM.c.pinned_at.desc(), _C.c.last_message_at.desc(), _C.c.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+# Owners and admins of those conversations (ix_chat_conversation_member_role: no scan of a
+# big group's members), and both members of the 1:1 ones among them; what
+# ConversationMemberRepository.roles selects, as Core statements.
+_ROLE_COLS = (_CM.c.conversation_id, _CM.c.member_id, _CM.c.role)
+_ADMINS = select(*_ROLE_COLS).where(
+    _CM.c.org_id == bindparam("org_id"),
+    _CM.c.conversation_id.in_(bindparam("ids", expanding=True)),
+    _CM.c.role.in_(("owner", "admin")),
+)
+_ADMINS_AND_PEERS = union(
+    _ADMINS,
+    select(*_ROLE_COLS).where(
+        _CM.c.org_id == bindparam("org_id"), _CM.c.conversation_id.in_(bindparam("direct", expanding=True))
+    ),
+)
+
+
+class _Prefixed:
+    """The columns of a row that start with `prefix`, by their unprefixed names."""
+
+    __slots__ = ("row", "prefix")
+
+    def __init__(self, row: Row, prefix: str) -> None:  # type: ignore[type-arg]
+        self.row, self.prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, self.prefix + name)
+
+
 async def list_conversations(session: AsyncSession, actor: Actor, *, offset: int = 0, limit: int = 200) -> ConversationList:
     """The actor's conversations, pinned-to-top first, then by last activity, each with its
-    unread count and last message. A fixed number of queries, whatever the page size."""
+    unread count and last message. Two Core statements whatever the page size (three with
+    1:1 conversations, for the peers' names); every register's snapshot is this."""
     org_id, me = org_id_of(actor), my_member_id(actor)
-    rows = await ConversationMemberRepository(session, org_id).list_for(me, offset=offset, limit=min(limit, MAX_CONVERSATIONS))
-    conversations = [c for _, c in rows]
-    shared = await conversation_reads(session, conversations)
-    last = await MessageRepository(session, org_id).last_of(conversations)
-    names = await peer_names(session, org_id, me, list(shared.values()))
+    params = {"org_id": org_id, "member_id": me, "offset": offset, "limit": min(limit, MAX_CONVERSATIONS)}
+    rows = (await session.execute(_MY_CONVERSATIONS, params)).all()
+    if not rows:
+        return ConversationList(items=[])
+    off = set(rows[0].receipts_off_kinds or ())
+    direct = {r.id for r in rows if r.kind == "direct"}
+    admins: dict[int, list[int]] = {}
+    members: dict[int, list[int]] = {}
+    ids = [r.id for r in rows]
+    if direct:
+        roles = await session.execute(_ADMINS_AND_PEERS, {"org_id": org_id, "ids": ids, "direct": list(direct)})
+    else:
+        roles = await session.execute(_ADMINS, {"org_id": org_id, "ids": ids})
+    for conversation_id, member_id, role in roles:
+        if conversation_id in direct:
+            members.setdefault(conversation_id, []).append(member_id)
+        elif role == "admin":
+            admins.setdefault(conversation_id, []).append(member_id)
+    shared = {r.id: shared_read(r, admins.get(r.id, []), members.get(r.id, []), off) for r in rows}  # type: ignore[arg-type]
+    names = await peer_names(session, org_id, me, list(shared.values())) if direct else {}
     return ConversationList(
         items=[
-            conversation_view(shared[c.id], m, message_read(last[c.id]) if c.id in last else None, names=names)
-            for m, c in rows
+            conversation_view(
+                shared[r.id],
+                _Prefixed(r, "my_"),  # type: ignore[arg-type]
+                message_read(_Prefixed(r, "m_")) if r.m_id is not None else None,  # type: ignore[arg-type]
+                names=names,
+            )
+            for r in rows
         ]
     )
 

@@ -101,27 +101,30 @@ async def conversation_reads(session: AsyncSession, conversations: list[Conversa
             members.setdefault(conversation_id, []).append(member_id)
         elif role == "admin":
             admins.setdefault(conversation_id, []).append(member_id)
-    return {
-        c.id: ConversationRead(
-            id=c.id,
-            kind=c.kind,  # type: ignore[arg-type]
-            name=c.name,
-            owner_member_id=c.owner_member_id,
-            admin_member_ids=sorted(admins.get(c.id, [])),
-            direct_member_ids=sorted(members.get(c.id, [])),
-            notice=c.notice,
-            mute_all=c.mute_all,
-            member_count=c.member_count,
-            last_seq=c.last_seq,
-            last_message_at=c.last_message_at,
-            dissolved=c.dissolved_at is not None,
-            created_at=c.created_at,
-            managed=c.managed_kind,  # type: ignore[arg-type]
-            department_id=c.department_id,
-            receipts_enabled=receipt_kind(c) not in off,
-        )
-        for c in conversations
-    }
+    return {c.id: shared_read(c, admins.get(c.id, []), members.get(c.id, []), off) for c in conversations}
+
+
+def shared_read(c: Conversation, admin_ids: list[int], direct_ids: list[int], off: set[str]) -> ConversationRead:
+    """One conversation's shared state, from its row (an ORM object or a Core row with the
+    table's column names), its admins, its 1:1 members and the kinds with receipts off."""
+    return ConversationRead(
+        id=c.id,
+        kind=c.kind,  # type: ignore[arg-type]
+        name=c.name,
+        owner_member_id=c.owner_member_id,
+        admin_member_ids=sorted(admin_ids),
+        direct_member_ids=sorted(direct_ids),
+        notice=c.notice,
+        mute_all=c.mute_all,
+        member_count=c.member_count,
+        last_seq=c.last_seq,
+        last_message_at=c.last_message_at,
+        dissolved=c.dissolved_at is not None,
+        created_at=c.created_at,
+        managed=c.managed_kind,  # type: ignore[arg-type]
+        department_id=c.department_id,
+        receipts_enabled=receipt_kind(c) not in off,
+    )
 
 
 async def conversation_read(session: AsyncSession, conversation: Conversation) -> ConversationRead:

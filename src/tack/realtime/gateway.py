@@ -44,7 +44,7 @@ from tack.core.errors import AppError, Conflict, NotFound, Unauthorized
 from tack.core.tokens import hash_token
 from tack.core.i18n import ZH_MESSAGES, pick_language
 from tack.directory.access import actor_for_org
-from tack.directory.auth import SESSION_COOKIE, CurrentCaller, get_caller
+from tack.directory.auth import SESSION_COOKIE, CurrentCaller, account_for_token, get_caller, get_caller_actor
 from tack.realtime.batching import SocketOpBatcher
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.queues import ClientQueue, QueueExpired
@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 64
 router = APIRouter(prefix="/api/v1/realtime", tags=["realtime"])
 ReadSession = Annotated[AsyncSession, Depends(get_read_session)]
+# Closed before the response is sent, so its connection goes back to the pool at once rather
+# than being held while the answer is written (thousands register at once after a restart).
+RegisterSession = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 
 
 class QueueNotFound(NotFound):
@@ -88,23 +91,24 @@ def _broker(app: Any) -> InProcessBroker:
     return app.state.broker  # type: ignore[no-any-return]
 
 
-@router.post("/register")
-async def register(request: Request, caller: CurrentCaller, body: RegisterCreate, session: ReadSession) -> Registered:
-    actor = await actor_for_org(session, caller.account_id, body.org_id)
+@router.post("/register", response_model=Registered)
+async def register(request: Request, body: RegisterCreate, session: RegisterSession) -> Response:
+    # Who is calling, as which member: one read on a bare connection, not in `session`.
+    actor = await get_caller_actor(request, body.org_id)
     broker = _broker(request.app)
-    queue = broker.register(caller.account_id, body.org_id)
-    # The snapshot must be read in a transaction that starts after the queue exists, so an
-    # event committed in between is in the queue. Ending the session's read transaction gives
-    # the next query a fresh one, on the same connection: a request that waited for a second
-    # connection could exhaust the pool when thousands of clients register at once.
-    await session.rollback()
+    queue = broker.register(actor.account_id, body.org_id)
+    # The snapshot is read in a transaction that starts after the queue exists (`session`
+    # has run nothing yet: its first statement begins it), so an event committed in between
+    # is in the queue.
     conversations = await list_conversations(session, actor)
-    return Registered(
+    answer = Registered(
         queue_id=queue.id,
         last_event_id=queue.last_event_id,
         heartbeat_seconds=broker.settings.heartbeat_seconds,
         snapshot=Snapshot(conversations=conversations.items),
     )
+    # Encoded once here; the route's response_model documents the same shape.
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get("/events")
@@ -145,32 +149,31 @@ def _control(kind: str, **fields: Any) -> bytes:
 
 
 async def _account_for(websocket: WebSocket, token: str | None, session: AsyncSession | None = None) -> int:
-    """The same session check as HTTP (directory.auth.get_caller), fed a GET request so no
+    """The same session check as HTTP (directory.auth.get_caller), as for a GET request so no
     CSRF header is expected. A cookie is accepted only from the server's own origin, since
-    browsers send cookies on cross-site WebSocket handshakes."""
-    if token:
-        headers = [(b"authorization", b"Bearer " + token.encode())]
-    else:
+    browsers send cookies on cross-site WebSocket handshakes. Without `session` (the
+    handshake) it is one statement on a bare connection (directory.auth.account_for_token)."""
+    if not token:
         cookie = websocket.cookies.get(SESSION_COOKIE)
         origin = websocket.headers.get("origin")
         if not cookie:
             raise Unauthorized()
         if origin and urlsplit(origin).netloc != websocket.headers.get("host"):
             raise Unauthorized("Cross-origin socket", code="bad_origin")
-        headers = [(b"cookie", f"{SESSION_COOKIE}={cookie}".encode())]
+        token = cookie
+    if session is None:
+        return await account_for_token(websocket.app.state.single_read_engine, token)
+    headers = [(b"authorization", b"Bearer " + token.encode())]
     scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": headers, "app": websocket.app}
-    if session is not None:
-        return (await get_caller(Request(scope), session)).account_id
-    async with websocket.app.state.read_sessionmaker() as own:
-        caller = await get_caller(Request(scope), own)
-    return caller.account_id
+    return (await get_caller(Request(scope), session)).account_id
 
 
 class Connection:
     """One attached socket. Events reach it from the queue (`deliver`): written at once when
     the socket is caught up and its transport takes them (wire.TackWebSocketProtocol),
-    otherwise by a drain task started on demand that sends the backlog through ASGI, in
-    order. A socket holds no task of its own but the one serving it; heartbeats and the
+    otherwise by a drain task started on demand that writes the backlog in order, many
+    frames per transport write while the transport takes them, through ASGI when it asked
+    to pause. A socket holds no task of its own but the one serving it; heartbeats and the
     reconnect request come from the broker's sweep. `cut` ends it from outside (slow,
     replaced, too old)."""
 
@@ -248,6 +251,9 @@ class Connection:
             self.drainer = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
+        """Sends the backlog in order: while the transport takes them, as chunks of frames in
+        one write each (wire.try_write_many); when it asked to pause, one awaited send, which
+        waits until it drained, then chunks again."""
         queue = self.queue
         try:
             while True:
@@ -258,9 +264,19 @@ class Connection:
                     return
                 if not frames:
                     return
-                for event_id, frame in frames:
+                i = 0
+                while i < len(frames):
+                    writer = self.writer
+                    written = writer.try_write_many(frames, i) if writer is not None else 0
+                    if written:
+                        i += written
+                        self.sent_id = frames[i - 1][0]
+                        self.last_sent = time.monotonic()
+                        continue
+                    event_id, frame = frames[i]
                     await self.send(frame)
                     self.sent_id = event_id
+                    i += 1
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - the socket went away mid-send: end it

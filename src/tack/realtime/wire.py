@@ -8,6 +8,10 @@ this writer the broker writes a queue's frame straight to the socket's transport
 socket is caught up and its transport is not paused; anything else (a paused transport, a
 backlog, another ASGI server) takes the awaited ASGI path.
 
+A backlog (a resuming client's missed events) goes out the same way in few writes:
+`try_write_many` frames as many queued events as fit in one chunk and hands them to the
+transport in ONE write, instead of one awaited ASGI send (and one socket write) per event.
+
 `tack serve` runs uvicorn with `ws=WS_PROTOCOL`; the app finds the writer as the ASGI
 extension "tack.frame_writer" in the socket's scope.
 
@@ -20,6 +24,7 @@ dropped once the handshake is answered: the app's scope keeps the request header
 
 import asyncio
 import struct
+from collections.abc import Sequence
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -27,6 +32,9 @@ from websockets.protocol import State
 
 WS_PROTOCOL = "tack.realtime.wire:TackWebSocketProtocol"
 EXTENSION = "tack.frame_writer"
+# At most this many bytes of frames per transport write of a backlog (always at least one
+# frame): the transport's flow control (pause_writing) is looked at again between chunks.
+CHUNK_BYTES = 256 * 1024
 
 
 def frame_header(length: int) -> bytes:
@@ -147,19 +155,40 @@ class TackWebSocketProtocol(WebSocketsSansIOProtocol):
         if scope is not None:
             scope["extensions"][EXTENSION] = {"writer": self}
 
-    def try_write(self, payload: bytes) -> bool:
-        """Writes one binary frame now, or answers False (not open, closing, or the transport
-        asked us to pause: then the caller queues it for the awaited path)."""
-        if (
+    def _open_for_writes(self) -> bool:
+        return not (
             self.close_sent
             or self.disconnected
             or not self.handshake_complete
             or not self.writable.is_set()
             or self.conn.state is not State.OPEN
-        ):
+            or self.transport.is_closing()
+        )
+
+    def try_write(self, payload: bytes) -> bool:
+        """Writes one binary frame now, or answers False (not open, closing, or the transport
+        asked us to pause: then the caller queues it for the awaited path)."""
+        if not self._open_for_writes():
             return False
-        transport = self.transport
-        if transport.is_closing():
-            return False
-        transport.write(frame_header(len(payload)) + payload)
+        self.transport.write(frame_header(len(payload)) + payload)
         return True
+
+    def try_write_many(self, items: Sequence[tuple[int, bytes]], start: int = 0, max_bytes: int = CHUNK_BYTES) -> int:
+        """Writes `items` ((event id, payload) pairs, in order) from `start` on as binary
+        frames in ONE transport write: as many as fit in `max_bytes`, at least one. Answers
+        how many were written: 0 when the socket takes nothing now (as try_write's False). The
+        caller writes the rest by calling again: between calls the transport may have asked
+        us to pause."""
+        if start >= len(items) or not self._open_for_writes():
+            return 0
+        parts: list[bytes] = []
+        size = 0
+        for i in range(start, len(items)):
+            payload = items[i][1]
+            if parts and size + len(payload) > max_bytes:
+                break
+            parts.append(frame_header(len(payload)))
+            parts.append(payload)
+            size += len(payload)
+        self.transport.write(b"".join(parts))
+        return len(parts) // 2
