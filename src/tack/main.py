@@ -243,9 +243,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_attendance_routes, compat_ding_routes, robot_v1_routes, compat_unsupported):
         _add_routes(app, module.router)
     compat_errors.install(app)
-    # The open platform's hottest paths skip the router (answered the same way: lane.py).
+    # The open platform's hottest paths, and realtime register (5,000 at once after a restart),
+    # skip the router (answered the same way: lane.py).
     app.add_middleware(
-        LeanLane, routes={**compat_contact_routes.LEAN, **robot_routes.LEAN}, handlers=app.exception_handlers
+        LeanLane, routes={**compat_contact_routes.LEAN, **robot_routes.LEAN, **realtime_gateway.LEAN}, handlers=app.exception_handlers
     )
     _add_routes(app, web_routes.router)
     web_routes.mount_static(app)

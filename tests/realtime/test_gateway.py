@@ -47,6 +47,25 @@ class TestRegister:
             assert r["code"] == "validation_error"
 
 
+    async def test_bad_bodies_are_refused_as_the_router_would_before_the_caller(self, app, cast):
+        """Register is served ahead of the router (gateway.LEAN): a body that is not JSON, not
+        an object or has no org_id is 422 validation_error located under "body", even with no
+        token (the body is checked first, as FastAPI does), and opens no queue."""
+        bob = cast["bob"]
+        client = bob.client
+        url = "/api/v1/realtime/register"
+        before = set(app.state.broker.queues)
+        for raw, auth in ((b"{not json", True), (b"[1]", True), (b"{}", True), (b"", False)):
+            headers = {"content-type": "application/json"}
+            if auth:
+                headers["authorization"] = f"Bearer {bob.token}"
+            client.cookies.clear()
+            r = await client.post(url, content=raw, headers=headers)
+            body = r.json()
+            assert (r.status_code, body["code"]) == (422, "validation_error"), (raw, body)
+            assert body["errors"][0]["loc"][0] == "body", body
+        assert set(app.state.broker.queues) == before
+
     async def test_who_may_register(self, app, cast):
         """Register's one-read caller check decides as get_caller + actor_for_org: no token or
         an unknown one 401, a cookie without its CSRF header 403 (with it: registered)."""
