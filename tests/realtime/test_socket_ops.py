@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from tests.chat.conftest import direct, group, send
-from tests.realtime.conftest import connect, recv, ws_url
+from tests.realtime.conftest import connect, recv, recv_events, ws_url
 from tests.realtime.test_gateway import closed_code, register
 
 
@@ -158,6 +158,27 @@ class TestRead:
         unread = await alice.get(alice.org(f"/conversations/{g['id']}/messages/{m['id']}/unread_count"))
         assert unread["unread_count"] == 0
 
+    async def test_the_marking_device_gets_the_ack_alone_and_the_readers_other_device_the_event(self, cast, live_url):
+        alice, bob = cast["alice"], cast["bob"]
+        g = await group(alice, bob)
+        m = await send(alice, g["id"], "两台设备")
+        async with await socket_for(bob, live_url) as phone, await socket_for(bob, live_url) as desktop:
+            await phone.send(json.dumps({"op": "read", "ref": "p", "conversation_id": g["id"], "seq": m["seq"]}))
+            # Events are written at commit, before the ack that follows it: anything meant for
+            # the phone would come first. A second mark (no move) makes sure nothing trails.
+            frames = [await recv(phone)]
+            while frames[-1].get("ref") != "p":
+                frames.append(await recv(phone))
+            await phone.send(json.dumps({"op": "read", "ref": "q", "conversation_id": g["id"], "seq": m["seq"]}))
+            frames.append(await recv(phone))
+            while frames[-1].get("ref") != "q":
+                frames.append(await recv(phone))
+            assert [(f["type"], f.get("ref")) for f in frames if f["type"] != "heartbeat"] == [("ack", "p"), ("ack", "q")]
+            told = await recv_events(desktop, 1)
+            assert (told[0]["type"], told[0]["op"], told[0]["data"]["pointer"]) == (
+                "read", "update", {"conversation_id": g["id"], "member_id": bob.member_id, "last_read_seq": m["seq"]}
+            )
+
     async def test_another_org_cannot_read_through_its_socket(self, cast, live_url):
         alice, bob, dave = cast["alice"], cast["bob"], cast["dave"]
         g = await group(alice, bob)
@@ -194,6 +215,7 @@ class FakeSocket:
         self.account_id = account_id
         self.org_id = api.org_id
         self.in_flight = 0
+        self.queue_id: str | None = None  # no client queue: every event reaches the account
         self.answers: list[tuple[Any, Any]] = []
 
     def answered(self, op: str, frame: dict[str, Any], answer: Any) -> None:
@@ -260,7 +282,7 @@ class TestBatches:
         d = await direct(alice, bob)
 
         async def fragile(uow: Any, frames: list[Any], state: Any) -> list[Any]:
-            if any(f["message"].get("text") == "炸" for _, f in frames):
+            if any(f["message"].get("text") == "炸" for _, f, _ in frames):
                 raise RuntimeError("a bug in one frame")
             return await SOCKET_OPS["send"](uow, frames, state)
 

@@ -349,32 +349,38 @@ SocketAnswer = BaseModel | AppError | ValidationError
 FrameT = TypeVar("FrameT", SendFrame, ReadFrame)
 
 
-def _parse_frames(frames: list[tuple[Actor, dict[str, Any]]], model: type[FrameT]) -> tuple[list[SocketAnswer | None], list[tuple[int, Actor, FrameT]]]:
+# (actor, frame, origin): what the gateway's batcher hands each op (realtime.batching.OpFrame);
+# origin is the sending socket's client queue, already informed by its answer.
+OpFrame = tuple[Actor, dict[str, Any], str | None]
+
+
+def _parse_frames(frames: list[OpFrame], model: type[FrameT]) -> tuple[list[SocketAnswer | None], list[tuple[int, Actor, FrameT, str | None]]]:
     """Each frame validated: the refused ones already answered, the others with their place."""
     answers: list[SocketAnswer | None] = [None] * len(frames)
-    parsed: list[tuple[int, Actor, FrameT]] = []
-    for i, (actor, frame) in enumerate(frames):
+    parsed: list[tuple[int, Actor, FrameT, str | None]] = []
+    for i, (actor, frame, origin) in enumerate(frames):
         try:
-            parsed.append((i, actor, model.model_validate(frame)))
+            parsed.append((i, actor, model.model_validate(frame), origin))
         except ValidationError as exc:
             answers[i] = exc
     return answers, parsed
 
 
-async def socket_send(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]], state: Any) -> list[SocketAnswer]:
+async def socket_send(uow: UnitOfWork, frames: list[OpFrame], state: Any) -> list[SocketAnswer]:
     """{"op": "send"}: the same action, validation and client_msg_id idempotency as POST .../messages."""
     answers, parsed = _parse_frames(frames, SendFrame)
-    requests = [sending.SendRequest(actor, f.conversation_id, f.message) for _, actor, f in parsed]
-    for (i, _, _), sent in zip(parsed, await sending.check_send_messages(uow, requests, limits=state.chat_limits), strict=True):
+    requests = [sending.SendRequest(actor, f.conversation_id, f.message) for _, actor, f, _ in parsed]
+    for (i, _, _, _), sent in zip(parsed, await sending.check_send_messages(uow, requests, limits=state.chat_limits), strict=True):
         answers[i] = sent if isinstance(sent, AppError) else SendAck(created=sent.created, message=sent.message)
     return answers  # type: ignore[return-value]
 
 
-async def socket_read(uow: UnitOfWork, frames: list[tuple[Actor, dict[str, Any]]], state: Any) -> list[SocketAnswer]:
-    """{"op": "read"}: advances the read pointer like POST .../read."""
+async def socket_read(uow: UnitOfWork, frames: list[OpFrame], state: Any) -> list[SocketAnswer]:
+    """{"op": "read"}: advances the read pointer like POST .../read; the socket's own queue
+    learns the new pointer from the ack, not from a read/update as well."""
     answers, parsed = _parse_frames(frames, ReadFrame)
-    requests = [sending.ReadRequest(actor, f.conversation_id, f.seq) for _, actor, f in parsed]
-    for (i, _, _), read in zip(parsed, await sending.check_mark_reads(uow, requests), strict=True):
+    requests = [sending.ReadRequest(actor, f.conversation_id, f.seq, origin) for _, actor, f, origin in parsed]
+    for (i, _, _, _), read in zip(parsed, await sending.check_mark_reads(uow, requests), strict=True):
         answers[i] = read
     return answers  # type: ignore[return-value]
 

@@ -14,6 +14,9 @@ class Event:
     data: dict[str, Any]
     # Explicit audience: account ids. An empty tuple means nobody, never everybody.
     to_accounts: tuple[int, ...] = field(default_factory=tuple)
+    # The client queue (device) whose own request caused the event and whose answer already
+    # carried the change: the bus skips it, so it is not told twice. Its other devices are told.
+    except_queue: str | None = None
 
 
 class TypedEvent(BaseModel):
@@ -25,13 +28,14 @@ class TypedEvent(BaseModel):
     type: str
     op: str
 
-    def to_event(self, org_id: int, to_accounts: list[int] | set[int]) -> Event:
+    def to_event(self, org_id: int, to_accounts: list[int] | set[int], *, except_queue: str | None = None) -> Event:
         return Event(
             type=self.type,
             op=self.op,
             org_id=org_id,
             data=self.model_dump(mode="json", exclude={"type", "op"}),
             to_accounts=tuple(sorted(set(to_accounts))),
+            except_queue=except_queue,
         )
 
 

@@ -30,7 +30,10 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 256
 
 # op name → handler of that op's frames, in order: an answer (a model) or the error per frame.
-OpHandler = Callable[[UnitOfWork, list[tuple[Actor, dict[str, Any]]], Any], Awaitable[list[Any]]]
+# Each frame comes as (actor, frame, origin): origin is the sending socket's client queue, which
+# its answer already informs (events may skip it: core.events.Event.except_queue).
+OpFrame = tuple[Actor, dict[str, Any], str | None]
+OpHandler = Callable[[UnitOfWork, list[OpFrame], Any], Awaitable[list[Any]]]
 
 
 class Sender(Protocol):
@@ -38,6 +41,9 @@ class Sender(Protocol):
 
     token_hash: str
     in_flight: int
+
+    @property
+    def queue_id(self) -> str | None: ...
 
     @property
     def account_id(self) -> int: ...
@@ -92,7 +98,8 @@ class SocketOpBatcher:
                 indexes = [i for i in run if not isinstance(actors[i], BaseException)]
                 if not indexes:
                     continue
-                results = await self.ops[op](uow, [(actors[i], batch[i][2]) for i in indexes], self.state)
+                frames = [(actors[i], batch[i][2], batch[i][0].queue_id) for i in indexes]
+                results = await self.ops[op](uow, frames, self.state)
                 for i, result in zip(indexes, results, strict=True):
                     answers[i] = result
         self.batches += 1

@@ -115,11 +115,12 @@ class InProcessBroker:
 
     async def publish(self, events: list[Event]) -> None:
         for event in events:
-            self.deliver(event.org_id, event.to_accounts, encode(event))
+            self.deliver(event.org_id, event.to_accounts, encode(event), event.except_queue)
 
-    def deliver(self, org_id: int, accounts: tuple[int, ...], body: bytes) -> None:
-        """The same bytes go to every queue; a queue registered for another org skips it."""
+    def deliver(self, org_id: int, accounts: tuple[int, ...], body: bytes, except_queue: str | None = None) -> None:
+        """The same bytes go to every queue; a queue registered for another org skips it, and
+        so does the one the event names as already answered."""
         for account_id in accounts:
             for queue in self.by_account.get(account_id, ()):
-                if queue.org_id == org_id:
+                if queue.org_id == org_id and queue.id != except_queue:
                     queue.push(body)

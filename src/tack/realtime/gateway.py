@@ -231,6 +231,10 @@ class Connection:
     def org_id(self) -> int:
         return self.queue.org_id
 
+    @property
+    def queue_id(self) -> str:
+        return self.queue.id
+
     def answered(self, op: str, frame: dict[str, Any], answer: Any) -> None:
         """From the batcher, after COMMIT: the ack or error frame of one write frame."""
         if self.room is not None and self.in_flight < MAX_IN_FLIGHT:

@@ -59,6 +59,9 @@ class ReadRequest:
     actor: Actor
     conversation_id: int
     seq: int
+    # The client queue the mark came from (a socket), which learns the new pointer from its
+    # answer: the read/update skips it. None over HTTP (the request has no queue).
+    origin: str | None = None
 
 
 @dataclass(slots=True)
@@ -359,7 +362,9 @@ async def _announce(uow: UnitOfWork, outgoing: list[_Outgoing]) -> None:
         passed = await _senders_passed(
             uow, [(o.membership.conversation.org_id, o.membership.conversation.id, o.previous_read, o.seq) for o in jumps]
         )
-        await _publish_pointers(uow, [(o.membership.conversation, o.membership.me.member_id, o.seq, who, False) for o, who in zip(jumps, passed, strict=True)])
+        await _publish_pointers(
+            uow, [_PointerMove(o.membership.conversation, o.membership.me.member_id, o.seq, who) for o, who in zip(jumps, passed, strict=True)]
+        )
     for out in outgoing:
         if out.kind not in ("text", "markdown", "card"):
             continue
@@ -406,29 +411,39 @@ async def _senders_passed(uow: UnitOfWork, moves: list[tuple[int, int, int, int]
     return out
 
 
-async def _publish_pointers(uow: UnitOfWork, moves: list[tuple[Conversation, int, int, set[int], bool]]) -> None:
-    """read/update for each (conversation, reader, new seq, senders passed, tell the reader):
-    to those senders (their unread counts drop live) and, when asked, to the reader's own
-    other devices; never to the whole group, so reading in a 10,000-member group costs
-    deliveries only to the people concerned."""
+@dataclass(frozen=True, slots=True)
+class _PointerMove:
+    conversation: Conversation
+    reader: int  # member id
+    seq: int  # the pointer after the move
+    senders: set[int]  # members whose messages the move passed
+    reader_account: int | None = None  # tell the reader's own devices (None: do not)
+    except_queue: str | None = None  # ...but not this one, whose answer carried the move
+
+
+async def _publish_pointers(uow: UnitOfWork, moves: list[_PointerMove]) -> None:
+    """read/update for each move, never to the whole group, so reading in a 10,000-member
+    group costs deliveries only to the people concerned. Who is told:
+    - the senders of the messages the pointer passed, not the reader (their unread counts
+      drop live), if still active members with an account;
+    - the reader's own devices when the move asks for it (marks; not a send's own pointer),
+      except the device whose answer already carried the new pointer;
+    - nobody else."""
     wanted: dict[int, set[int]] = defaultdict(set)
-    audiences = []
-    for conversation, reader, _, senders, include_reader in moves:
-        to = set(senders)
-        to.discard(reader)
-        if include_reader:
-            to.add(reader)
-        audiences.append(to)
-        wanted[conversation.org_id] |= to
+    for move in moves:
+        wanted[move.conversation.org_id] |= move.senders - {move.reader}
     accounts: dict[int, dict[int, int]] = {}
     for org_id, member_ids in wanted.items():
-        accounts[org_id] = await account_ids_by_member(uow, org_id, member_ids)
-    for (conversation, reader, seq, _, _), to in zip(moves, audiences, strict=True):
-        targets = [a for m in to if (a := accounts[conversation.org_id].get(m)) is not None]
+        accounts[org_id] = await account_ids_by_member(uow, org_id, member_ids) if member_ids else {}
+    for move in moves:
+        org_accounts = accounts[move.conversation.org_id]
+        targets = {a for m in move.senders if m != move.reader and (a := org_accounts.get(m)) is not None}
+        if move.reader_account is not None:
+            targets.add(move.reader_account)
         if not targets:
             continue
-        pointer = ReadPointerRead(conversation_id=conversation.id, member_id=reader, last_read_seq=seq)
-        uow.publish(EventReadUpdate(pointer=pointer).to_event(conversation.org_id, targets))
+        pointer = ReadPointerRead(conversation_id=move.conversation.id, member_id=move.reader, last_read_seq=move.seq)
+        uow.publish(EventReadUpdate(pointer=pointer).to_event(move.conversation.org_id, targets, except_queue=move.except_queue))
 
 
 async def account_ids_by_member(uow: UnitOfWork, org_id: int, member_ids: set[int]) -> dict[int, int]:
@@ -464,6 +479,10 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
             known.update({(*key, m): seq for m, seq in found.items()})
     pointers: dict[tuple[int, int, int], int] = {}
     moved: dict[tuple[int, int, int], tuple[int, int]] = {}  # → (pointer before the batch, after)
+    # Where each reader's marks came from: a device is spared the read/update only when every
+    # mark of that pointer in the batch was its own (then its last answer holds the end).
+    origins: dict[tuple[int, int, int], set[str | None]] = defaultdict(set)
+    reader_accounts: dict[tuple[int, int, int], int] = {}
     for i, request in enumerate(requests):
         if answers[i] is not None:
             continue
@@ -473,6 +492,8 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
         if conversation is None or pointer_key not in known:
             answers[i] = ConversationNotFound()
             continue
+        origins[pointer_key].add(request.origin)  # type: ignore[index]
+        reader_accounts[pointer_key] = request.actor.account_id  # type: ignore[index]
         previous = pointers.get(pointer_key, known[pointer_key])  # type: ignore[arg-type]
         seq = min(request.seq, conversation.last_seq)
         if seq > previous:
@@ -484,9 +505,17 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
         keys = list(moved)
         passed = await _senders_passed(uow, [(o, c, moved[(o, c, m)][0], moved[(o, c, m)][1]) for o, c, m in keys])
         await _publish_pointers(
-            uow, [(conversations[(o, c)], m, moved[(o, c, m)][1], who, True) for (o, c, m), who in zip(keys, passed, strict=True)]
+            uow,
+            [
+                _PointerMove(conversations[key[:2]], key[2], moved[key][1], who, reader_accounts[key], _sole(origins[key]))
+                for key, who in zip(keys, passed, strict=True)
+            ],
         )
     return answers  # type: ignore[return-value]
+
+
+def _sole(origins: set[str | None]) -> str | None:
+    return next(iter(origins)) if len(origins) == 1 else None
 
 
 async def check_send_message(
