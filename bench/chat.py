@@ -682,6 +682,69 @@ async def phase_read_marks(server: Server, org: dict, sockets: int, per_socket: 
     }
 
 
+async def phase_read_marks_at_rate(server: Server, org: dict, sockets: int, rate: float, duration: float) -> dict:
+    """Read marks offered at a fixed rate (open loop), as a crowd of readers makes them: `sockets`
+    members of the all-staff group each mark the next new message read every sockets/rate
+    seconds, at evenly spread phases, whether or not their last ack has come (a socket may
+    pipeline). The ack latency is then what the server adds at that load, not what a fixed
+    number of clients waiting on each other would make it (see phase_read_marks)."""
+    tokens = org["tokens"]
+    ids = sorted(tokens)
+    org_id = org["org_id"]
+    owner_h = {"authorization": f"Bearer {tokens[ids[0]]}"}
+    readers = ids[1:1 + min(sockets, len(ids) - 1)]
+    per_socket = max(1, round(rate * duration / len(readers)))
+    interval = len(readers) / rate
+    async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
+        conv = await all_staff_id(http, org_id, tokens[ids[0]])
+        seqs = []
+        for k in range(per_socket):
+            r = await http.post(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages", json={"text": f"按节奏阅读 {k}"},
+                                headers=owner_h)
+            seqs.append(r.json()["seq"])
+    receivers = await connect_all(server, org_id, readers, tokens, Book())
+    lat: list[float] = []
+    behind: list[float] = []  # how late the generator sent each mark (it is the limit when this grows)
+    errors = 0
+    loop = asyncio.get_running_loop()
+
+    async def read_all(rc: Receiver, phase: float, start: float) -> None:
+        nonlocal errors
+        assert rc.ws
+        waiters = []
+        for k, seq in enumerate(seqs):
+            due = start + phase + k * interval
+            if due > loop.time():
+                await asyncio.sleep(due - loop.time())
+            behind.append((loop.time() - due) * 1000)
+            waiter = loop.create_future()
+            rc.pending[k] = waiter
+            sent = time.monotonic()
+            waiter.add_done_callback(lambda _f, sent=sent: lat.append((time.monotonic() - sent) * 1000))
+            await rc.ws.send(json.dumps({"op": "read", "ref": k, "conversation_id": conv, "seq": seq}))
+            waiters.append(waiter)
+        for answer in await asyncio.wait_for(asyncio.gather(*waiters), 120):
+            if not answer.startswith(b'{"type":"ack"'):
+                errors += 1
+
+    gc.collect()
+    start = loop.time() + 0.2
+    cpu0, own0, t0 = server.cpu(), own_cpu(), time.monotonic()
+    await asyncio.gather(*(read_all(rc, n * interval / len(receivers), start) for n, rc in enumerate(receivers)))
+    wall = time.monotonic() - t0
+    cpu1, own1 = server.cpu(), own_cpu()
+    await close_all(receivers)
+    marks = len(receivers) * len(seqs)
+    return {
+        "group_size": len(ids), "sockets": len(receivers), "offered_per_s": rate, "read_marks": marks, "errors": errors,
+        "marks_per_s": round(marks / (wall - 0.2), 1), "ack_p50_ms": pct(lat, 0.5), "ack_p99_ms": pct(lat, 0.99),
+        "ack_max_ms": round(max(lat), 1), "generator_behind_p99_ms": pct(behind, 0.99),
+        "server_cpu_pct": round((cpu1 - cpu0) / wall * 100, 1),
+        "server_cpu_us_per_mark": round((cpu1 - cpu0) * 1e6 / max(1, marks), 1),
+        "generator_cpu_pct": round((own1 - own0) / wall * 100, 1),
+    }
+
+
 async def phase_resume_missed(server: Server, org: dict, clients: int, missed: int) -> dict:
     """`clients` sockets drop, `missed` messages are sent meanwhile, then they reconnect with
     their last event id: time until each has every missed event, in order. Twice: all of
@@ -878,6 +941,8 @@ async def main_async(args: argparse.Namespace, server: Server, org: dict, result
         note("read_receipts", await phase_receipts(server, org, 5000, 300, via_http=False))
     if wanted("marks"):
         note("read_marks_ws", await phase_read_marks(server, org, args.mark_sockets, -(-5000 // args.mark_sockets)))
+        note("read_marks_at_rate", await phase_read_marks_at_rate(server, org, args.marks_rate_sockets, args.marks_rate,
+                                                                  args.duration / 2))
     if wanted("resume"):
         note("resume_missed_1000", await phase_resume_missed(server, org, 20, 1000))
     if wanted("big"):
@@ -899,6 +964,9 @@ def main() -> None:
                         help="throughput: sends in flight (unanswered) at once, over all senders")
     parser.add_argument("--mark-sockets", type=int, default=200,
                         help="marks: members marking new messages read over their sockets, 5,000 marks in all")
+    parser.add_argument("--marks-rate", type=float, default=5000,
+                        help="marks: then read marks offered at this fixed rate (open loop), for duration/2 seconds")
+    parser.add_argument("--marks-rate-sockets", type=int, default=1000, help="marks: readers sharing that rate")
     parser.add_argument("--only", default="", help="comma list of: memory,fanout,throughput,receipts,marks,resume,big,restart "
                         "(lookups: the receipts phase's unread count and names alone, read marks written into the database)")
     parser.add_argument("--py-spy", metavar="FILE", help="profile the server while clients re-register after the "
