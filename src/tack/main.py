@@ -4,7 +4,8 @@ import asyncio
 import gc
 import logging
 import os
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
@@ -13,53 +14,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
-from tack.attendance import routes as attendance_routes
-from tack.attendance.batcher import CheckinBatcher
-from tack.attendance import tasks as attendance_tasks
-from tack.chat import hooks as chat_hooks
-from tack.approval import routes as approval_routes
 from tack.approval import hooks as approval_hooks
-from tack.approval import tasks as approval_tasks
-from tack.approval import to_attendance as approval_to_attendance
-from tack.approval.actions import templates as approval_templates
+from tack.attendance import hooks as attendance_hooks
+from tack.chat import hooks as chat_hooks
 from tack.chat import routes as chat_routes
 from tack.chat.actions import managed as chat_managed
 from tack.chat.limits import ChatLimits
 from tack.core import memory
 from tack.core.errors import AppError
 from tack.core.i18n import ZH_MESSAGES, pick_language
-from tack.ding import routes as ding_routes
-from tack.ding import tasks as ding_tasks
+from tack.core.lazy import LazyLane, LazyRoutes, later
 from tack.directory import hooks as directory_hooks
-from tack.directory.routes import accounts as account_routes
-from tack.directory.routes import invitations as invitation_routes
-from tack.directory.routes import members as member_routes
-from tack.directory.routes import orgs as org_routes
 from tack.jobs import JobRegistry, JobRunner
-from tack.jobs_admin import routes as jobs_admin_routes
 from tack.openapi_compat import errors as compat_errors
 from tack.openapi_compat.lane import LeanLane
-from tack.openapi_compat import routes as compat_token_routes
-from tack.openapi_compat.apps import routes as compat_app_routes
-from tack.openapi_compat.approvals import routes as compat_approval_routes
-from tack.openapi_compat.attendance import routes as compat_attendance_routes
-from tack.openapi_compat.ding import routes as compat_ding_routes
-from tack.openapi_compat import unsupported as compat_unsupported
-from tack.openapi_compat.contact import routes as compat_contact_routes
-from tack.attendance import hooks as attendance_hooks
-from tack.openapi_compat.events import directory_events as compat_directory_events
-from tack.openapi_compat.events import domain_events as compat_domain_events
-from tack.openapi_compat.events import routes as compat_event_routes
-from tack.openapi_compat.events import tasks as compat_event_tasks
-from tack.openapi_compat.stream import hub as compat_stream_hub
-from tack.openapi_compat.stream import routes as compat_stream_routes
-from tack.openapi_compat.work_notices import routes as compat_work_notice_routes
-from tack.openapi_compat.work_notices import tasks as compat_work_notice_tasks
-from tack.openapi_compat.robots import actions as robot_actions
-from tack.openapi_compat.robots import routes as robot_routes
-from tack.openapi_compat.robots import v1 as robot_v1_routes
-from tack.openapi_compat.robots import tasks as robot_tasks
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.lane import SocketLane
@@ -125,13 +96,14 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def _job_registry() -> JobRegistry:
     """Every durable job this server runs: each domain's tasks.py registry joins here."""
+    # Imported when the runner first meets a job it does not know (core/lazy.py).
     registry = JobRegistry()
-    registry.include(ding_tasks.jobs)  # ding.deliver / remind / escalate / notify / cards
-    registry.include(attendance_tasks.jobs)  # attendance.recompute / close_day
-    registry.include(compat_work_notice_tasks.jobs)  # openapi_compat.work_notice_deliver
-    registry.include(compat_event_tasks.jobs)  # openapi_compat.event_deliver
-    registry.include(robot_tasks.jobs)  # robots.outgoing
-    registry.include(approval_tasks.jobs)  # approval.notify / remind / pay
+    registry.include_later("tack.ding.tasks")  # ding.deliver / remind / escalate / notify / cards
+    registry.include_later("tack.attendance.tasks")  # attendance.recompute / close_day
+    registry.include_later("tack.openapi_compat.work_notices.tasks")  # openapi_compat.work_notice_deliver
+    registry.include_later("tack.openapi_compat.events.tasks")  # openapi_compat.event_deliver
+    registry.include_later("tack.openapi_compat.robots.tasks")  # robots.outgoing
+    registry.include_later("tack.approval.tasks")  # approval.notify / remind / pay
     if os.environ.get("TACK_TEST_JOBS") == "1":  # TEST ONLY: the `test.record` job of tests/jobs
         from tack.jobs import testing
 
@@ -153,20 +125,21 @@ def _job_runner(uow_factory: UnitOfWorkFactory, settings: Settings) -> JobRunner
 
 
 def register_hooks() -> None:
-    """Lower domains announce changes, higher ones react (DESIGN.md): every hook is wired here."""
+    """Lower domains announce changes, higher ones react (DESIGN.md): every hook is wired here.
+    A handler of a domain an idle server need not hold is imported by its first call (later)."""
     # Department groups (部门群) and the all-staff group (全员群) follow the directory.
     directory_hooks.on_directory_change(chat_managed.on_directory_change)
     # Apps subscribed to 通讯录 events get them as DingTalk callbacks.
-    directory_hooks.on_directory_change(compat_directory_events.on_directory_change)
+    directory_hooks.on_directory_change(later("tack.openapi_compat.events.directory_events", "on_directory_change"))
     # Apps subscribed to approval and attendance events get bpms_* / attendance_check_record.
-    approval_hooks.on_instance_change(compat_domain_events.on_approval_change)
-    attendance_hooks.on_check_in(compat_domain_events.on_check_in)
+    approval_hooks.on_instance_change(later("tack.openapi_compat.events.domain_events", "on_approval_change"))
+    attendance_hooks.on_check_in(later("tack.openapi_compat.events.domain_events", "on_check_in"))
     # Outgoing robots: a member's message that @-mentions a robot goes to its callback URL.
-    chat_hooks.on_message_sent(robot_actions.on_message_sent)
+    chat_hooks.on_message_sent(later("tack.openapi_compat.robots.actions", "on_message_sent"))
     # A new organization starts with the built-in approval templates.
-    directory_hooks.on_directory_change(approval_templates.on_directory_change)
+    directory_hooks.on_directory_change(later("tack.approval.actions.templates", "on_directory_change"))
     # Approved (and revoked) leave and approved 补卡 → attendance, through attendance's hook.
-    approval_hooks.on_approval_outcome(approval_to_attendance.on_outcome)
+    approval_hooks.on_approval_outcome(later("tack.approval.to_attendance", "on_outcome"))
 
 
 def _add_routes(app: FastAPI, router: APIRouter) -> None:
@@ -176,6 +149,112 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
     server's RSS for 212 routes (docs/performance.md, Memory). Our routers carry their prefix,
     tags and dependencies in their routes already, and are included without any of their own."""
     app.router.routes.extend(router.routes)
+
+
+def _routes(*routers: APIRouter) -> list[BaseRoute]:
+    return [route for router in routers for route in router.routes]
+
+
+def _assemble(app: FastAPI) -> None:
+    """The routes, in their order, and the lanes ahead of the router. Chat, realtime and the web
+    client are loaded now; every other domain's routes by the first request under their path
+    prefixes (core/lazy.py: an idle server holds ~14 MB less). Each loader's imports are the
+    ones main.py would make for it at the top."""
+    router = app.router
+
+    def lazy(name: str, prefixes: list[str], load: Callable[[], list[BaseRoute]]) -> None:
+        router.routes.append(LazyRoutes(router, name, prefixes, load))
+
+    org = "/api/v1/orgs/{org_id}"
+    # Realtime register (5,000 at once after a restart) and the open platform's hottest paths
+    # skip the router (answered the same way: openapi_compat/lane.py); the open platform's
+    # join the lane when their routes load (until then the router answers them, as it would).
+    lean = dict(realtime_gateway.LEAN)
+
+    def directory() -> list[BaseRoute]:
+        from tack.directory.routes import accounts, invitations, members, orgs
+
+        return _routes(accounts.router, orgs.router, members.router, invitations.router)
+
+    def ding() -> list[BaseRoute]:
+        from tack.ding import routes
+
+        return _routes(routes.router)
+
+    def approval() -> list[BaseRoute]:
+        from tack.approval import routes
+
+        return _routes(routes.router)
+
+    def attendance() -> list[BaseRoute]:
+        from tack.attendance import routes
+
+        return _routes(routes.router, routes.device_router)
+
+    def checkin_lane(inner: ASGIApp) -> ASGIApp:
+        from tack.attendance.batcher import CheckinBatcher
+        from tack.attendance.routes import CheckinFastPath
+
+        app.state.checkin_batcher = CheckinBatcher(app.state.uow_factory, app.state.read_sessionmaker)
+        return CheckinFastPath(inner)
+
+    def robots() -> list[BaseRoute]:
+        from tack.openapi_compat.robots import routes
+
+        lean.update(routes.LEAN)
+        # DingTalk's own paths live at the root, beside /api/v1 (the wire-format reference, §1).
+        return _routes(routes.router, routes.webhook_router)
+
+    def jobs_admin() -> list[BaseRoute]:
+        from tack.jobs_admin import routes
+
+        return _routes(routes.router)
+
+    def open_platform() -> list[BaseRoute]:
+        # Its admin API under /api/v1, DingTalk's own paths at the root (see
+        # tack.openapi_compat.routes for how to add one).
+        from tack.openapi_compat import routes as tokens
+        from tack.openapi_compat import unsupported
+        from tack.openapi_compat.apps import routes as apps
+        from tack.openapi_compat.approvals import routes as approvals
+        from tack.openapi_compat.attendance import routes as attendance
+        from tack.openapi_compat.contact import routes as contact
+        from tack.openapi_compat.ding import routes as ding
+        from tack.openapi_compat.events import routes as events
+        from tack.openapi_compat.robots import v1 as robots_v1
+        from tack.openapi_compat.stream import routes as stream
+        from tack.openapi_compat.work_notices import routes as work_notices
+
+        lean.update(contact.LEAN)
+        return _routes(apps.router, tokens.router, contact.router, work_notices.router, events.router, stream.router,
+                       approvals.router, attendance.router, ding.router, robots_v1.router, unsupported.router)
+
+    lazy("directory", ["/api/v1/auth", "/api/v1/me", "/api/v1/orgs$", f"{org}$", f"{org}/departments", f"{org}/audit",
+                       f"{org}/members", f"{org}/invitations", f"{org}/join-requests", "/api/v1/invitations"], directory)
+    _add_routes(app, chat_routes.router)
+    lazy("ding", [f"{org}/dings", f"{org}/ding"], ding)
+    lazy("approval", [f"{org}/approval"], approval)
+    _add_routes(app, realtime_gateway.router)
+    lazy("attendance", [f"{org}/attendance", "/api/v1/attendance/device"], attendance)
+    # The 9:00 check-in burst: plain check-ins are group-committed, served ahead of FastAPI's
+    # routing (the rest of that path's requests go on to the route above).
+    app.add_middleware(LazyLane, pattern=r"/api/v1/orgs/[^/]+/attendance/", load=checkin_lane)
+    # A message's unread count and who has (not) read it, for API clients: ahead of the routing too.
+    app.add_middleware(chat_routes.ReceiptsFastPath)
+    lazy("robots", [f"{org}/conversations/{{conversation_id}}/robots", "/robot"], robots)
+    lazy("jobs_admin", [f"{org}/jobs"], jobs_admin)
+    lazy("open_platform", [f"{org}/apps", f"{org}/app-scopes", f"{org}/app-event-types", "/gettoken", "/v1.0",
+                           "/router/rest", "/user", "/department", "/topapi", "/attendance", "/message",
+                           "/get_jsapi_ticket", "/media"], open_platform)
+    # DingTalk's error forms on its own paths.
+    compat_errors.install(app)
+    app.add_middleware(LeanLane, routes=lean, handlers=app.exception_handlers)
+    _add_routes(app, web_routes.router)
+    web_routes.mount_static(app)
+    web_routes.mount_api_docs(app)
+    # The realtime socket skips the middlewares and the router (it would hold a frame of each
+    # for its whole life): outermost, so it is added last (realtime/lane.py).
+    app.add_middleware(SocketLane)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -201,8 +280,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trimmer = asyncio.get_running_loop().create_task(memory.trim_periodically(30))
         yield
         trimmer.cancel()
-        # Stream clients reconnect (through a new open call) when told; then jobs stop.
-        await compat_stream_hub.HUB.disconnect_all()
+        # Stream clients reconnect (through a new open call) when told; then jobs stop. (No
+        # stream client without the module: its routes load with their first request.)
+        if (stream_hub := sys.modules.get("tack.openapi_compat.stream.hub")) is not None:
+            await stream_hub.HUB.disconnect_all()
         await app.state.job_runner.stop()
         await read_engine.dispose()
         await engine.dispose()
@@ -229,34 +310,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = _job_runner(app.state.uow_factory, settings)
     app.state.chat_limits = ChatLimits()
     _install_error_handlers(app)
-    for module in (account_routes, org_routes, member_routes, invitation_routes, chat_routes, ding_routes, approval_routes, realtime_gateway):
-        _add_routes(app, module.router)
-    _add_routes(app, attendance_routes.router)
-    _add_routes(app, attendance_routes.device_router)
-    # The 9:00 check-in burst: plain check-ins are group-committed, served ahead of FastAPI's
-    # routing (the rest of that path's requests go on to the route above).
-    app.state.checkin_batcher = CheckinBatcher(app.state.uow_factory, app.state.read_sessionmaker)
-    app.add_middleware(attendance_routes.CheckinFastPath)
-    # A message's unread count and who has (not) read it, for API clients: ahead of the routing too.
-    app.add_middleware(chat_routes.ReceiptsFastPath)
-    _add_routes(app, robot_routes.router)
-    # DingTalk's own paths live at the root, beside /api/v1 (the wire-format reference, §1).
-    _add_routes(app, robot_routes.webhook_router)
-    _add_routes(app, jobs_admin_routes.router)
-    # The DingTalk-compatible open platform: its admin API under /api/v1, DingTalk's own paths
-    # at the root (see tack.openapi_compat.routes for how to add one), DingTalk's error forms.
-    for module in (compat_app_routes, compat_token_routes, compat_contact_routes, compat_work_notice_routes, compat_event_routes, compat_stream_routes, compat_approval_routes, compat_attendance_routes, compat_ding_routes, robot_v1_routes, compat_unsupported):
-        _add_routes(app, module.router)
-    compat_errors.install(app)
-    # The open platform's hottest paths, and realtime register (5,000 at once after a restart),
-    # skip the router (answered the same way: lane.py).
-    app.add_middleware(
-        LeanLane, routes={**compat_contact_routes.LEAN, **robot_routes.LEAN, **realtime_gateway.LEAN}, handlers=app.exception_handlers
-    )
-    _add_routes(app, web_routes.router)
-    web_routes.mount_static(app)
-    web_routes.mount_api_docs(app)
-    # The realtime socket skips the middlewares and the router (it would hold a frame of each
-    # for its whole life): outermost, so it is added last (realtime/lane.py).
-    app.add_middleware(SocketLane)
+    _assemble(app)
     return app

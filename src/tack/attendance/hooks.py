@@ -16,19 +16,27 @@ the open platform's attendance_check_record events to it).
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from tack.attendance import actions
-from tack.attendance.reads import record_read
-from tack.attendance.schemas import LeaveRead, RecordRead
 from tack.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from tack.attendance.schemas import LeaveRead, RecordRead
+
+# The calls below import attendance's actions when first called: main.register_hooks imports
+# this module at start for `on_check_in`, and an idle server need not hold attendance's code
+# (core/lazy.py). Whatever emits a check-in has imported the actions already.
 
 
 async def mark_leave(
     uow: UnitOfWork, org_id: int, member_id: int, start_at: datetime, end_at: datetime, *, kind: str, ref: str
-) -> LeaveRead:
+) -> "LeaveRead":
     """An approved leave (请假, 出差, 外出…): the days it covers become "on leave" (whole
     shift) or move the expected arrival / departure (part of it). Raises LeaveBadRange,
     MemberNotFound."""
+    from tack.attendance import actions
+    from tack.attendance.schemas import LeaveRead
+
     leave = await actions.do_mark_leave(uow, org_id, member_id, start_at, end_at, kind=kind, ref=ref)
     return LeaveRead(
         id=leave.id, member_id=leave.member_id, start_at=leave.start_at, end_at=leave.end_at,
@@ -38,14 +46,19 @@ async def mark_leave(
 
 async def cancel_leave(uow: UnitOfWork, org_id: int, *, ref: str) -> None:
     """The leave's approval was revoked: its days are recomputed without it."""
+    from tack.attendance import actions
+
     await actions.do_cancel_leave(uow, org_id, ref)
 
 
 async def correct_card(
     uow: UnitOfWork, org_id: int, member_id: int, day: date, kind: str, at: datetime, *, ref: str, note: str = ""
-) -> RecordRead:
+) -> "RecordRead":
     """An approved card correction (补卡): the member's check-in (`kind` "in") or check-out
     ("out") of attendance day `day` is at `at`; the day is recomputed."""
+    from tack.attendance import actions
+    from tack.attendance.reads import record_read
+
     return record_read(await actions.do_correct_card(uow, org_id, member_id, day, kind, at, ref=ref, note=note))
 
 

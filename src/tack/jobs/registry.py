@@ -1,6 +1,7 @@
 """Handlers by name. Each domain keeps a `JobRegistry` in its tasks.py; main.py includes them
 into the app's registry, so the list of every job the server runs is visible in one place."""
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ class JobSpec:
 class JobRegistry:
     def __init__(self) -> None:
         self._specs: dict[str, JobSpec] = {}
+        self._later: list[str] = []
 
     def register(self, name: str, handler: Handler, *, timeout_seconds: float | None = None) -> None:
         if "." not in name:
@@ -48,8 +50,23 @@ class JobRegistry:
         for spec in other._specs.values():
             self.register(spec.name, spec.handler, timeout_seconds=spec.timeout_seconds)
 
+    def include_later(self, module: str) -> None:
+        """`module`'s `jobs` registry, imported when a job is looked up that the registry
+        does not hold yet: a server that runs none of a domain's jobs does not keep the
+        domain's code in memory for them (core/lazy.py)."""
+        self._later.append(module)
+
+    def _load_next(self) -> None:
+        self.include(importlib.import_module(self._later.pop(0)).jobs)
+
     def get(self, name: str) -> JobSpec | None:
-        return self._specs.get(name)
+        spec = self._specs.get(name)
+        while spec is None and self._later:  # in order, only as far as needed
+            self._load_next()
+            spec = self._specs.get(name)
+        return spec
 
     def names(self) -> list[str]:
+        while self._later:
+            self._load_next()
         return sorted(self._specs)

@@ -34,7 +34,8 @@ class LeanLane:
 
     def __init__(self, app: ASGIApp, routes: Mapping[tuple[str, str], Endpoint], handlers: Mapping[Any, Handler]) -> None:
         self.app = app
-        self.routes = dict(routes)
+        # The caller's live mapping: routes loaded later (core/lazy.py) join it.
+        self.routes = routes
         # The app's live mapping (exception class → handler), read at each failure.
         self.handlers = handlers
 

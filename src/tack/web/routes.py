@@ -11,6 +11,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from tack.core.lazy import load_all
+
 STATIC = Path(__file__).parent / "static"
 OPENAPI_URL = "/api/openapi.json"
 router = APIRouter(include_in_schema=False)
@@ -56,6 +58,8 @@ def mount_api_docs(app: FastAPI) -> None:
             async with building:
                 body = getattr(app.state, "openapi_body", None)
                 if body is None:
+                    # Every route in it, those not loaded yet too (core/lazy.py), first.
+                    load_all(app.router.routes)
                     body = bytes(JSONResponse(await asyncio.to_thread(app.openapi)).body)
                     app.state.openapi_body = body
         root_path = request.scope.get("root_path", "").rstrip("/")
