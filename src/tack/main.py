@@ -33,7 +33,7 @@ from tack.openapi_compat import errors as compat_errors
 from tack.openapi_compat.lane import LeanLane
 from tack.realtime import gateway as realtime_gateway
 from tack.realtime.broker import InProcessBroker
-from tack.realtime.lane import SocketLane
+from tack.realtime.lane import SocketFirstApp
 from tack.realtime.settings import RealtimeSettings
 from tack.settings import Settings
 from tack.storage.db import make_engine, make_read_engine, make_sessionmaker, read_sessionmaker, single_read_engine
@@ -252,9 +252,6 @@ def _assemble(app: FastAPI) -> None:
     _add_routes(app, web_routes.router)
     web_routes.mount_static(app)
     web_routes.mount_api_docs(app)
-    # The realtime socket skips the middlewares and the router (it would hold a frame of each
-    # for its whole life): outermost, so it is added last (realtime/lane.py).
-    app.add_middleware(SocketLane)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -288,7 +285,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await read_engine.dispose()
         await engine.dispose()
 
-    app = FastAPI(
+    app = SocketFirstApp(
         title="Tack",
         version="0.1.0",
         description="Self-hosted work platform modelled on DingTalk. Errors are JSON: {code, message}.",
