@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.models import Conversation, ConversationMember, Message
-from tack.directory.queries import active_account_ids, member_cards
+from tack.directory.queries import active_accounts_stmt, member_cards
 from tack.chat.repository import (
+    MEMBER_IDS_OF_CONVERSATION,
     ConversationMemberRepository,
     ConversationRepository,
     MessageRepository,
@@ -183,10 +184,13 @@ async def access_receipts(session: AsyncSession, actor: Actor, conversation_id: 
 # --- audiences --------------------------------------------------------------------------
 
 
+# Built once: every message sent reads its audience with it.
+_AUDIENCE = active_accounts_stmt(MEMBER_IDS_OF_CONVERSATION)
+
+
 async def member_account_ids(session: AsyncSession, org_id: int, conversation_id: int) -> list[int]:
     """Accounts of every active member of the conversation: the audience of its events."""
-    stmt = ConversationMemberRepository(session, org_id).member_ids_stmt(conversation_id)
-    return await active_account_ids(session, org_id, stmt)
+    return list((await session.execute(_AUDIENCE, {"org_id": org_id, "conversation_id": conversation_id})).scalars())
 
 
 async def account_ids_of(session: AsyncSession, org_id: int, member_ids: list[int] | set[int]) -> list[int]:

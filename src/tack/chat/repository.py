@@ -3,11 +3,38 @@
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy import ColumnElement, Row, Select, and_, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, delete, func, insert, select, update
 
 from tack.chat.models import ChatFile, ChatSettings, Conversation, ConversationMember, Message, MessageToken
 from tack.chat.search import QueryTokens, prefix_upper_bound
 from tack.storage.repository import OrgRepository
+
+
+# The statements every message send runs, built once with their org as a bound parameter:
+# building a statement and its cache key per call cost more CPU than SQLite spent running it
+# (docs/performance.md, chat: a message sent alone).
+_LOCKED_CONVERSATION = (
+    select(Conversation).where(Conversation.org_id == bindparam("org_id"), Conversation.id == bindparam("id")).with_for_update()
+)
+_MEMBERS_AMONG = (
+    select(ConversationMember)
+    .where(
+        ConversationMember.org_id == bindparam("org_id"),
+        ConversationMember.conversation_id == bindparam("conversation_id"),
+        ConversationMember.member_id.in_(bindparam("member_ids", expanding=True)),
+    )
+    .order_by(ConversationMember.member_id)
+)
+# Member ids of a conversation, bound by "org_id" and "conversation_id" (chat.access builds the
+# audience of every message on it once).
+MEMBER_IDS_OF_CONVERSATION = select(ConversationMember.member_id).where(
+    ConversationMember.org_id == bindparam("org_id"), ConversationMember.conversation_id == bindparam("conversation_id")
+)
+_BY_CLIENT_IDS = select(Message).where(
+    Message.org_id == bindparam("org_id"),
+    Message.sender_member_id.in_(bindparam("senders", expanding=True)),
+    Message.client_msg_id.in_(bindparam("client_ids", expanding=True)),
+)
 
 
 class ConversationRepository(OrgRepository[Conversation]):
@@ -16,8 +43,8 @@ class ConversationRepository(OrgRepository[Conversation]):
     async def get_locked(self, conversation_id: int) -> Conversation | None:
         """SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction already holds
         the database lock (BEGIN IMMEDIATE), so the clause is not needed there."""
-        stmt = self.base().where(Conversation.id == conversation_id).with_for_update()
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        params = {"org_id": self.org_id, "id": conversation_id}
+        return (await self.session.execute(_LOCKED_CONVERSATION, params)).scalar_one_or_none()
 
     async def by_direct_key(self, key: str) -> Conversation | None:
         stmt = self.base().where(Conversation.direct_key == key)
@@ -42,9 +69,10 @@ class ConversationMemberRepository(OrgRepository[ConversationMember]):
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def of_conversation(self, conversation_id: int, member_ids: list[int] | None = None) -> list[ConversationMember]:
-        stmt = self.base().where(ConversationMember.conversation_id == conversation_id)
         if member_ids is not None:
-            stmt = stmt.where(ConversationMember.member_id.in_(member_ids))
+            params = {"org_id": self.org_id, "conversation_id": conversation_id, "member_ids": member_ids}
+            return await self.scalars(_MEMBERS_AMONG, params)
+        stmt = self.base().where(ConversationMember.conversation_id == conversation_id)
         return await self.scalars(stmt.order_by(ConversationMember.member_id))
 
     async def pointers_of(self, conversation_id: int, member_ids: list[int]) -> dict[int, int]:
@@ -217,10 +245,8 @@ class MessageRepository(OrgRepository[Message]):
         """Messages stored under any of these (sender, client_msg_id) pairs."""
         if not pairs:
             return []
-        stmt = self.base().where(
-            Message.sender_member_id.in_({s for s, _ in pairs}), Message.client_msg_id.in_({c for _, c in pairs})
-        )
-        return [m for m in await self.scalars(stmt) if (m.sender_member_id, m.client_msg_id) in pairs]
+        params = {"org_id": self.org_id, "senders": sorted({s for s, _ in pairs}), "client_ids": sorted({c for _, c in pairs})}
+        return [m for m in await self.scalars(_BY_CLIENT_IDS, params) if (m.sender_member_id, m.client_msg_id) in pairs]
 
     async def in_conversation(self, conversation_id: int, message_id: int) -> Message | None:
         stmt = self.base().where(Message.id == message_id, Message.conversation_id == conversation_id)

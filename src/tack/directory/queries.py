@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Select, exists, or_, select
+from sqlalchemy import Connection, Select, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -141,15 +141,16 @@ async def member_names_by_id(
     return [(m, n or "") for m, n in await session.execute(stmt)]
 
 
-async def active_account_ids(session: AsyncSession, org_id: int, member_ids: Select[tuple[int]]) -> list[int]:
-    """Accounts of the active members among `member_ids` (a subquery, so 10,000 ids stay in SQL)."""
-    stmt = select(Member.account_id).where(
-        Member.org_id == org_id,
+def active_accounts_stmt(member_ids: Select[tuple[int]]) -> Select[tuple[int]]:
+    """Accounts of the active members among `member_ids` (a subquery, so 10,000 ids stay in
+    SQL), in the org bound as "org_id": the caller builds it once (chat's audience of every
+    message) and executes it with its own parameters."""
+    return select(Member.account_id).where(
+        Member.org_id == bindparam("org_id"),
         Member.id.in_(member_ids),
         Member.active.is_(True),
         Member.account_id.is_not(None),
     )
-    return [a for (a,) in await session.execute(stmt)]
 
 
 async def get_department(session: AsyncSession, actor: Actor, department_id: int) -> DepartmentRead:

@@ -26,6 +26,15 @@ from tack.storage.repository import OrgRepository
 INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
+# Built once: every socket batch and every fast-path request checks its sessions with it, and
+# building the statement (and its cache key) cost more CPU than running it.
+_SESSIONS_IN_ORG = (
+    select(AuthSession.token_hash, AuthSession.account_id, AuthSession.expires_at, Member.id, Member.role, Member.active)
+    .join(Member, (Member.account_id == AuthSession.account_id) & (Member.org_id == bindparam("org_id")), isouter=True)
+    .where(AuthSession.token_hash.in_(bindparam("hashes", expanding=True)))
+)
+
+
 class AccountRepository:
     """Accounts and sessions are global (one person, many organizations)."""
 
@@ -57,12 +66,8 @@ class AccountRepository:
         """(token hash, account, expires at, member id, role, active) of each known session, the
         membership in `org_id` joined (None when the account is not a member there): one read
         for a whole batch of requests."""
-        stmt = (
-            select(AuthSession.token_hash, AuthSession.account_id, AuthSession.expires_at, Member.id, Member.role, Member.active)
-            .join(Member, (Member.account_id == AuthSession.account_id) & (Member.org_id == org_id), isouter=True)
-            .where(AuthSession.token_hash.in_(token_hashes))
-        )
-        return [tuple(r) for r in (await self.session.execute(stmt)).all()]  # type: ignore[misc]
+        rows = await self.session.execute(_SESSIONS_IN_ORG, {"org_id": org_id, "hashes": token_hashes})
+        return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
     async def delete_session(self, token_hash: str) -> None:
         await self.session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))

@@ -41,5 +41,5 @@ class OrgRepository(Generic[M]):
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def scalars(self, stmt: Any) -> list[Any]:
-        return list((await self.session.execute(stmt)).scalars())
+    async def scalars(self, stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
+        return list((await self.session.execute(stmt, params)).scalars())

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tack.chat import hooks
 from tack.chat.access import ConversationNotFound, Membership, MessageNotFound, member_account_ids
@@ -41,6 +42,35 @@ from tack.core.clock import utc_now
 from tack.core.errors import AppError, BadRequest, Forbidden, NotFound
 from tack.directory.queries import member_cards
 from tack.storage.uow import UnitOfWork
+
+# The batch's own writes, built once: building a statement and its cache key per call cost
+# more CPU than SQLite spent running it (docs/performance.md, chat: a message sent alone).
+# Matched back by (conversation, seq), not by row order: asking SQLAlchemy for rows in
+# parameter order makes it insert one row per statement on SQLite (no ordering sentinel),
+# which cost ~150 us of CPU per message in a batch of 64.
+_MESSAGES = Message.__table__
+_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.conversation_id, _MESSAGES.c.seq)
+_INSERT_TOKENS = insert(MessageToken.__table__)
+_POINTERS = ConversationMember.__table__
+# A pointer only ever moves forward (a concurrent transaction that moved it further wins).
+_ADVANCE_POINTER = (
+    update(_POINTERS)
+    .where(
+        _POINTERS.c.org_id == bindparam("o"),
+        _POINTERS.c.conversation_id == bindparam("c"),
+        _POINTERS.c.member_id == bindparam("m"),
+        _POINTERS.c.last_read_seq < bindparam("s"),
+    )
+    .values(last_read_seq=bindparam("s"))
+)
+# The conversation's newest seq, written with Core rather than flushed from the loaded row:
+# the ORM flush of this one attribute was ~9% of a one-message batch.
+_CONVERSATIONS = Conversation.__table__
+_SET_LAST_SEQ = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.org_id == bindparam("o"), _CONVERSATIONS.c.id == bindparam("c"))
+    .values(last_seq=bindparam("s"), last_message_at=bindparam("t"))
+)
 
 # Past this many messages between a pointer's old and new place, the senders it passed are
 # asked of the database one pointer at a time (DISTINCT) instead of read as one range.
@@ -160,6 +190,9 @@ async def check_send_messages(
     outgoing: list[_Outgoing] = []
     in_batch: dict[tuple[int, int, str], _Outgoing] = {}
     pointers: dict[tuple[int, int, int], int] = {}
+    # Each conversation's newest seq as the batch assigns them; the loaded rows are left
+    # untouched (no ORM flush) until _write_messages stores these.
+    last_seqs: dict[tuple[int, int], int] = {}
     now = utc_now()
     for i, (content, searchable, mentions) in checked.items():
         request = requests[i]
@@ -214,8 +247,7 @@ async def check_send_messages(
         except AppError as exc:
             answers[i] = exc
             continue
-        conversation.last_seq += 1
-        conversation.last_message_at = now
+        seq = last_seqs[(org_id, conversation_id)] = last_seqs.get((org_id, conversation_id), conversation.last_seq) + 1
         pointer_key = (org_id, conversation_id, me_id)
         out = _Outgoing(
             index=i,
@@ -228,7 +260,7 @@ async def check_send_messages(
             reply_to=reply_to,
             mentions=mentions,
             mention_all=body.mention_all,
-            seq=conversation.last_seq,
+            seq=seq,
             previous_read=pointers.get(pointer_key, me.last_read_seq),
             created_at=now,
         )
@@ -238,6 +270,7 @@ async def check_send_messages(
             in_batch[(org_id, me_id, body.client_msg_id)] = out
     if outgoing:
         await _write_messages(uow, outgoing, pointers)
+        await _set_last_seqs(uow, conversations, last_seqs, now)
         await _announce(uow, outgoing)
     for i, answer in enumerate(answers):
         if isinstance(answer, _Outgoing):
@@ -261,9 +294,8 @@ async def _earlier_client_ids(uow: UnitOfWork, requests: list[tuple[SendRequest,
 
 
 async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: dict[tuple[int, int, int], int]) -> None:
-    """One INSERT for the messages (ids come back in order), one for their search tokens,
-    one UPDATE per moved read pointer; the conversations' last_seq is flushed with them."""
-    table = Message.__table__
+    """One INSERT for the messages (ids come back), one for their search tokens, one
+    UPDATE per moved read pointer."""
     rows = []
     for out in outgoing:
         conversation = out.membership.conversation
@@ -285,10 +317,7 @@ async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: 
                 "created_at": out.created_at,
             }
         )
-    # Matched back by (conversation, seq), not by row order: asking SQLAlchemy for rows in
-    # parameter order makes it insert one row per statement on SQLite (no ordering sentinel),
-    # which cost ~150 us of CPU per message in a batch of 64.
-    result = await uow.session.execute(insert(table).returning(table.c.id, table.c.conversation_id, table.c.seq), rows)
+    result = await uow.session.execute(_INSERT_MESSAGES, rows)
     ids = {(conversation_id, seq): message_id for message_id, conversation_id, seq in result.all()}
     for out in outgoing:
         out.id = ids[(out.membership.conversation.id, out.seq)]
@@ -298,29 +327,25 @@ async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: 
         for token in message_tokens(out.searchable)
     ]
     if tokens:
-        await uow.session.execute(insert(MessageToken.__table__), tokens)
+        await uow.session.execute(_INSERT_TOKENS, tokens)
     await _advance_pointers(uow, pointers)
-    # The conversations' last_seq and last_message_at (changed on the loaded rows).
-    await uow.session.flush()
+
+
+async def _set_last_seqs(
+    uow: UnitOfWork, conversations: dict[tuple[int, int], Conversation], last_seqs: dict[tuple[int, int], int], now: datetime
+) -> None:
+    """Stores each conversation's new last_seq in one statement, and makes the loaded rows say
+    the same as committed state (so nothing is flushed again, and a read mark later in the
+    batch clamps to the new seq)."""
+    await uow.session.execute(_SET_LAST_SEQ, [{"o": o, "c": c, "s": seq, "t": now} for (o, c), seq in last_seqs.items()])
+    for key, seq in last_seqs.items():
+        set_committed_value(conversations[key], "last_seq", seq)
+        set_committed_value(conversations[key], "last_message_at", now)
 
 
 async def _advance_pointers(uow: UnitOfWork, pointers: dict[tuple[int, int, int], int]) -> None:
-    """(org, conversation, member) → seq, in one statement; a pointer only ever moves forward
-    (a concurrent transaction that moved it further wins)."""
-    members = ConversationMember.__table__
-    await uow.session.execute(
-        update(members)
-        .where(
-            and_(
-                members.c.org_id == bindparam("o"),
-                members.c.conversation_id == bindparam("c"),
-                members.c.member_id == bindparam("m"),
-                members.c.last_read_seq < bindparam("s"),
-            )
-        )
-        .values(last_read_seq=bindparam("s")),
-        [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()],
-    )
+    """(org, conversation, member) → seq, in one statement; a pointer only ever moves forward."""
+    await uow.session.execute(_ADVANCE_POINTER, [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()])
 
 
 def _read_of(out: _Outgoing) -> MessageRead:
