@@ -296,6 +296,29 @@ class TestBatches:
         assert answers[0].created and answers[2].created
         assert [m["content"]["text"] for m in await history(bob, d["id"])] == ["甲", "乙"]
 
+    async def test_a_mark_after_a_send_in_the_same_batch_reaches_the_new_message(self, app, cast):
+        """The first mark loads the conversation, the send stores its new last_seq with a Core
+        UPDATE (not through the loaded row): the second mark still clamps to the new seq."""
+        from tack.chat.routes import SOCKET_OPS
+        from tack.realtime.batching import SocketOpBatcher
+        from tests.chat.conftest import account_of
+
+        alice, bob = cast["alice"], cast["bob"]
+        g = await group(alice, bob)
+        before = await send(alice, g["id"], "之前")
+        batcher = SocketOpBatcher(app.state.uow_factory, SOCKET_OPS, app.state)
+        a, b = FakeSocket(alice, await account_of(alice)), FakeSocket(bob, await account_of(bob))
+        batcher.submit(b, "read", {"op": "read", "ref": 1, "conversation_id": g["id"], "seq": 99})
+        batcher.submit(a, "send", frame(g["id"], 2, text="同一批"))
+        batcher.submit(b, "read", {"op": "read", "ref": 3, "conversation_id": g["id"], "seq": 99})
+        await settle(batcher)
+        assert batcher.batches == 1
+        sent = a.answers[0][1].message
+        assert sent.seq == before["seq"] + 1
+        assert [x.last_read_seq for _, x in b.answers] == [before["seq"], sent.seq]
+        members = await alice.get(alice.org(f"/conversations/{g['id']}/members"))
+        assert {x["member_id"]: x["last_read_seq"] for x in members["items"]}[bob.member_id] == sent.seq
+
     async def test_marks_of_one_member_end_at_the_furthest_and_other_orgs_are_refused(self, app, cast):
         from tack.chat.routes import SOCKET_OPS
         from tack.core.errors import AppError

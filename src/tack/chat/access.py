@@ -6,6 +6,7 @@ the actor fails the same way: 404 conversation_not_found.
 
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tack.chat.models import Conversation, ConversationMember, Message
@@ -191,6 +192,11 @@ _AUDIENCE = active_accounts_stmt(MEMBER_IDS_OF_CONVERSATION)
 async def member_account_ids(session: AsyncSession, org_id: int, conversation_id: int) -> list[int]:
     """Accounts of every active member of the conversation: the audience of its events."""
     return list((await session.execute(_AUDIENCE, {"org_id": org_id, "conversation_id": conversation_id})).scalars())
+
+
+def member_account_ids_on(conn: Connection, org_id: int, conversation_id: int) -> list[int]:
+    """member_account_ids on a synchronous Connection (the send path's write hop)."""
+    return list(conn.execute(_AUDIENCE, {"org_id": org_id, "conversation_id": conversation_id}).scalars())
 
 
 async def account_ids_of(session: AsyncSession, org_id: int, member_ids: list[int] | set[int]) -> list[int]:

@@ -145,11 +145,12 @@ def active_accounts_stmt(member_ids: Select[tuple[int]]) -> Select[tuple[int]]:
     """Accounts of the active members among `member_ids` (a subquery, so 10,000 ids stay in
     SQL), in the org bound as "org_id": the caller builds it once (chat's audience of every
     message) and executes it with its own parameters."""
-    return select(Member.account_id).where(
-        Member.org_id == bindparam("org_id"),
-        Member.id.in_(member_ids),
-        Member.active.is_(True),
-        Member.account_id.is_not(None),
+    member = Member.__table__.c  # plain columns: a Core statement, no ORM compile state
+    return select(member.account_id).where(
+        member.org_id == bindparam("org_id"),
+        member.id.in_(member_ids),
+        member.active.is_(True),
+        member.account_id.is_not(None),
     )
 
 

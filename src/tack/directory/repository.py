@@ -28,10 +28,14 @@ INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Built once: every socket batch and every fast-path request checks its sessions with it, and
 # building the statement (and its cache key) cost more CPU than running it.
+# Plain table columns, so the session runs it as Core (no ORM compile state or result).
+_S, _MB = AuthSession.__table__.c, Member.__table__.c
 _SESSIONS_IN_ORG = (
-    select(AuthSession.token_hash, AuthSession.account_id, AuthSession.expires_at, Member.id, Member.role, Member.active)
-    .join(Member, (Member.account_id == AuthSession.account_id) & (Member.org_id == bindparam("org_id")), isouter=True)
-    .where(AuthSession.token_hash.in_(bindparam("hashes", expanding=True)))
+    select(_S.token_hash, _S.account_id, _S.expires_at, _MB.id, _MB.role, _MB.active)
+    .select_from(
+        AuthSession.__table__.outerjoin(Member.__table__, (_MB.account_id == _S.account_id) & (_MB.org_id == bindparam("org_id")))
+    )
+    .where(_S.token_hash.in_(bindparam("hashes", expanding=True)))
 )
 
 

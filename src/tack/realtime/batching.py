@@ -92,7 +92,7 @@ class SocketOpBatcher:
         async with self.uow_factory() as uow:
             # The write transaction first: on SQLite it takes the write lock, so the session
             # checks and reads below see every earlier commit (a sign-out included).
-            await uow.session.connection()
+            await uow.connection()
             actors = await self._actors(uow, batch)
             for op, run in groupby(range(len(batch)), key=lambda i: batch[i][1]):
                 indexes = [i for i in run if not isinstance(actors[i], BaseException)]

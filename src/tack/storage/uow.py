@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from tack.core.events import Event, EventBus, NullBus
 from tack.storage.jobs_table import DEFAULT_MAX_ATTEMPTS, insert_jobs, job_row
@@ -28,12 +28,22 @@ class UnitOfWork:
         self.session = session
         self._bus = bus
         self._wake_jobs = wake_jobs
+        self._connection: AsyncConnection | None = None
         self._events: list[Event] = []
         self._jobs: list[dict[str, Any]] = []
         self._wake_at: datetime | None = None
         # Plain callables run right after COMMIT (not on rollback): for in-process caches that
         # must forget what a concurrent reader may have loaded while the change was in flight.
         self.after_commit: list[Callable[[], None]] = []
+
+    async def connection(self) -> AsyncConnection:
+        """The session's connection, in its transaction (begun on first use). Hot paths run
+        plain Core statements on it, several in one hop into SQLAlchemy's greenlet
+        (`run_sync`): each statement through the ORM session costs a hop and the session's
+        execute layer (chat.actions.sending: a message sent alone)."""
+        if self._connection is None:
+            self._connection = await self.session.connection()
+        return self._connection
 
     def publish(self, event: Event) -> None:
         self._events.append(event)
@@ -64,6 +74,7 @@ class UnitOfWork:
         jobs, self._jobs = self._jobs, []
         await insert_jobs(self.session, jobs)
         await self.session.commit()
+        self._connection = None
         callbacks, self.after_commit = self.after_commit, []
         for callback in callbacks:
             callback()
@@ -75,6 +86,7 @@ class UnitOfWork:
             self._wake_jobs(wake_at)
 
     async def rollback(self) -> None:
+        self._connection = None
         self.after_commit.clear()
         self._events.clear()
         self._jobs.clear()

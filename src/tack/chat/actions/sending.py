@@ -3,9 +3,16 @@
 Why batches: a message costs a handful of statements, and through the ORM each statement
 costs more CPU than SQLite spends running it. Sockets that send or read at the same moment
 are written together (realtime.batching): the conversation row is locked once per batch,
-memberships, client message ids and audiences are read once per conversation, messages and
-search tokens are inserted in one statement each. HTTP sends are a batch of one, so both
-doors keep exactly one set of rules (the ones documented on `check_send_messages`).
+memberships (with the client message ids already used) and audiences are read once per
+conversation, messages and search tokens are inserted in one statement each. HTTP sends are
+a batch of one, so both doors keep exactly one set of rules (the ones documented on
+`check_send_messages`).
+
+Why plain rows: most messages are sent alone (a batch of one at low rates), so the fixed
+cost per batch matters too. The send path's statements are built once (chat.repository) and
+run as Core on the transaction's connection, the reads in one hop into SQLAlchemy's greenlet
+and the writes in another, with no ORM objects: 4.7 → 2.1 ms of CPU and 10 → 9 statements
+for a message sent alone (docs/performance.md, chat).
 
 Every request is decided in order before anything is written: a refused request writes
 nothing and does not stop the others; the caller commits once for the batch.
@@ -16,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Connection, Row, inspect
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tack.chat import hooks
-from tack.chat.access import ConversationNotFound, Membership, MessageNotFound, member_account_ids
+from tack.chat.access import ConversationNotFound, Membership, MessageNotFound, member_account_ids_on
 from tack.chat.actions.messages import (
     ClientMsgIdReused,
     NotAGroup,
@@ -32,9 +39,20 @@ from tack.chat.actions.messages import (
 )
 from tack.chat.events import EventMessageAdd, EventReadUpdate
 from tack.chat.limits import ChatLimits
-from tack.chat.models import Conversation, ConversationMember, Message, MessageToken
+from tack.chat.models import Conversation, Message
 from tack.chat.reads import message_read, reply_read
-from tack.chat.repository import ChatFileRepository, ConversationMemberRepository, ConversationRepository, MessageRepository
+from tack.chat.repository import (
+    ChatFileRepository,
+    ConversationMemberRepository,
+    ConversationRepository,
+    MessageRepository,
+    advance_pointers,
+    conversation_row_locked,
+    insert_messages,
+    insert_tokens,
+    member_rows,
+    set_last_seqs,
+)
 from tack.chat.schemas import MessageCreate, MessageRead, ReadPointerRead
 from tack.chat.search import message_tokens, normalize
 from tack.core.actor import Actor
@@ -43,34 +61,7 @@ from tack.core.errors import AppError, BadRequest, Forbidden, NotFound
 from tack.directory.queries import member_cards
 from tack.storage.uow import UnitOfWork
 
-# The batch's own writes, built once: building a statement and its cache key per call cost
-# more CPU than SQLite spent running it (docs/performance.md, chat: a message sent alone).
-# Matched back by (conversation, seq), not by row order: asking SQLAlchemy for rows in
-# parameter order makes it insert one row per statement on SQLite (no ordering sentinel),
-# which cost ~150 us of CPU per message in a batch of 64.
-_MESSAGES = Message.__table__
-_INSERT_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id, _MESSAGES.c.conversation_id, _MESSAGES.c.seq)
-_INSERT_TOKENS = insert(MessageToken.__table__)
-_POINTERS = ConversationMember.__table__
-# A pointer only ever moves forward (a concurrent transaction that moved it further wins).
-_ADVANCE_POINTER = (
-    update(_POINTERS)
-    .where(
-        _POINTERS.c.org_id == bindparam("o"),
-        _POINTERS.c.conversation_id == bindparam("c"),
-        _POINTERS.c.member_id == bindparam("m"),
-        _POINTERS.c.last_read_seq < bindparam("s"),
-    )
-    .values(last_read_seq=bindparam("s"))
-)
-# The conversation's newest seq, written with Core rather than flushed from the loaded row:
-# the ORM flush of this one attribute was ~9% of a one-message batch.
-_CONVERSATIONS = Conversation.__table__
-_SET_LAST_SEQ = (
-    update(_CONVERSATIONS)
-    .where(_CONVERSATIONS.c.org_id == bindparam("o"), _CONVERSATIONS.c.id == bindparam("c"))
-    .values(last_seq=bindparam("s"), last_message_at=bindparam("t"))
-)
+_CONVERSATION = inspect(Conversation)  # its mapper, for identity keys (_sync_loaded)
 
 # Past this many messages between a pointer's old and new place, the senders it passed are
 # asked of the database one pointer at a time (DISTINCT) instead of read as one range.
@@ -115,27 +106,35 @@ class _Outgoing:
     read: MessageRead | None = None
 
 
-async def _lock_conversations(uow: UnitOfWork, keys: set[tuple[int, int]]) -> dict[tuple[int, int], Conversation]:
-    """Locked in id order, so two batches never wait on each other in a circle."""
-    found: dict[tuple[int, int], Conversation] = {}
-    for org_id, conversation_id in sorted(keys, key=lambda k: (k[1], k[0])):
-        conversation = await ConversationRepository(uow.session, org_id).get_locked(conversation_id)
-        if conversation is not None:
-            found[(org_id, conversation_id)] = conversation
-    return found
+@dataclass(slots=True)
+class _Loaded:
+    """What a batch of sends reads before deciding, as plain rows (see chat.repository)."""
+
+    conversations: dict[tuple[int, int], Row[Any]]  # (org, conversation) → locked row
+    members: dict[tuple[int, int, int], Row[Any]]  # (org, conversation, member) → membership
+    earlier: dict[tuple[int, int, str], Row[Any]]  # (org, sender, client_msg_id) → stored message
 
 
-async def _memberships(
-    uow: UnitOfWork, conversations: dict[tuple[int, int], Conversation], wanted: dict[tuple[int, int], set[int]]
-) -> dict[tuple[int, int, int], ConversationMember]:
-    out: dict[tuple[int, int, int], ConversationMember] = {}
-    for key, member_ids in wanted.items():
-        if key not in conversations:
+def _load(conn: Connection, senders: dict[tuple[int, int], set[int]], client_ids: dict[tuple[int, int], set[str]]) -> _Loaded:
+    """The reads of a batch, in one hop: the conversations locked first, in id order (two
+    batches never wait on each other in a circle, and a concurrent retry with the same
+    client_msg_id waits and then finds the first), then the senders' memberships with the
+    messages they already stored under the batch's client message ids."""
+    loaded = _Loaded({}, {}, {})
+    for org_id, conversation_id in sorted(senders, key=lambda k: (k[1], k[0])):
+        row = conversation_row_locked(conn, org_id, conversation_id)
+        if row is not None:
+            loaded.conversations[(org_id, conversation_id)] = row
+    for (org_id, conversation_id), member_ids in senders.items():
+        if (org_id, conversation_id) not in loaded.conversations:
             continue
-        org_id, conversation_id = key
-        for row in await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, sorted(member_ids)):
-            out[(org_id, conversation_id, row.member_id)] = row
-    return out
+        wanted = sorted({c for m in member_ids for c in client_ids.get((org_id, m), ())})
+        for row in member_rows(conn, org_id, conversation_id, sorted(member_ids), wanted):
+            loaded.members[(org_id, conversation_id, row.member_id)] = row
+            # Joined on every sender's ids: keep only the (sender, id) pairs asked for.
+            if row.earlier_id is not None and row.client_msg_id in client_ids.get((org_id, row.member_id), ()):
+                loaded.earlier[(org_id, row.member_id, row.client_msg_id)] = row
+    return loaded
 
 
 async def check_send_messages(
@@ -180,18 +179,20 @@ async def check_send_messages(
         return (requests[i].actor.org_id, requests[i].conversation_id)  # type: ignore[return-value]
 
     senders: dict[tuple[int, int], set[int]] = defaultdict(set)
+    client_ids: dict[tuple[int, int], set[str]] = defaultdict(set)  # (org, sender) → client message ids
     for i in checked:
-        senders[key_of(i)].add(requests[i].actor.member_id)  # type: ignore[arg-type]
-    # Lock first: a concurrent retry with the same client_msg_id then waits and finds the first.
-    conversations = await _lock_conversations(uow, set(senders))
-    members = await _memberships(uow, conversations, senders)
-    earlier = await _earlier_client_ids(uow, [(requests[i], i) for i in checked])
+        actor, body = requests[i].actor, requests[i].body
+        senders[key_of(i)].add(actor.member_id)  # type: ignore[arg-type]
+        if body.client_msg_id:
+            client_ids[(actor.org_id, actor.member_id)].add(body.client_msg_id)  # type: ignore[index]
+    conn = await uow.connection()
+    loaded = await conn.run_sync(_load, senders, client_ids)
+    conversations, members, earlier = loaded.conversations, loaded.members, loaded.earlier
 
     outgoing: list[_Outgoing] = []
     in_batch: dict[tuple[int, int, str], _Outgoing] = {}
     pointers: dict[tuple[int, int, int], int] = {}
-    # Each conversation's newest seq as the batch assigns them; the loaded rows are left
-    # untouched (no ORM flush) until _write_messages stores these.
+    # Each conversation's newest seq as the batch assigns them (_store writes them).
     last_seqs: dict[tuple[int, int], int] = {}
     now = utc_now()
     for i, (content, searchable, mentions) in checked.items():
@@ -203,7 +204,8 @@ async def check_send_messages(
             me = members.get((org_id, conversation_id, me_id))
             if conversation is None or me is None:
                 raise ConversationNotFound()
-            membership = Membership(conversation, me)
+            # Over plain rows: a Membership reads only their columns (kind, role, ids).
+            membership = Membership(conversation, me)  # type: ignore[arg-type]
             body = request.body
             if body.file_id is not None:
                 upload = await ChatFileRepository(uow.session, org_id).in_conversation(conversation_id, body.file_id)
@@ -224,8 +226,12 @@ async def check_send_messages(
                 if first is not None:
                     if first.body_hash != body_hash:
                         raise ClientMsgIdReused()
-                    reply = await MessageRepository(uow.session, org_id).get(first.reply_to_message_id) if first.reply_to_message_id else None
-                    answers[i] = SentMessage(message_read(first, reply), created=False)
+                    # A retry (rare): the first message is loaded whole to answer it again.
+                    repo = MessageRepository(uow.session, org_id)
+                    message = await repo.get(first.earlier_id)
+                    assert message is not None  # the conversation is locked, messages are never deleted
+                    reply = await repo.get(message.reply_to_message_id) if message.reply_to_message_id else None
+                    answers[i] = SentMessage(message_read(message, reply), created=False)
                     continue
             require_open(conversation)
             if conversation.mute_all and not membership.is_group_admin:
@@ -236,7 +242,7 @@ async def check_send_messages(
                 if reply_to is None:
                     raise MessageNotFound("The quoted message is not in this conversation", code="reply_not_found")
             if mentions:
-                found = await ConversationMemberRepository(uow.session, org_id).of_conversation(conversation_id, mentions)
+                found = await conn.run_sync(member_rows, org_id, conversation_id, mentions)
                 if len(found) != len(mentions):
                     raise BadRequest("Only members of the conversation can be mentioned", code="mention_not_member")
             if body.mention_all:
@@ -269,9 +275,9 @@ async def check_send_messages(
         if body.client_msg_id:
             in_batch[(org_id, me_id, body.client_msg_id)] = out
     if outgoing:
-        await _write_messages(uow, outgoing, pointers)
-        await _set_last_seqs(uow, conversations, last_seqs, now)
-        await _announce(uow, outgoing)
+        audiences = await conn.run_sync(_store, outgoing, pointers, last_seqs, now)
+        _sync_loaded(uow, last_seqs, now)
+        await _announce(uow, outgoing, audiences)
     for i, answer in enumerate(answers):
         if isinstance(answer, _Outgoing):
             answers[i] = SentMessage(answer.read or _read_of(answer), created=False)
@@ -280,22 +286,17 @@ async def check_send_messages(
     return answers  # type: ignore[return-value]
 
 
-async def _earlier_client_ids(uow: UnitOfWork, requests: list[tuple[SendRequest, int]]) -> dict[tuple[int, int, str], Message]:
-    """Messages already stored under the batch's client message ids, one read per org."""
-    wanted: dict[int, set[tuple[int, str]]] = defaultdict(set)
-    for request, _ in requests:
-        if request.body.client_msg_id:
-            wanted[request.actor.org_id].add((request.actor.member_id, request.body.client_msg_id))  # type: ignore[index, arg-type]
-    found: dict[tuple[int, int, str], Message] = {}
-    for org_id, pairs in wanted.items():
-        for message in await MessageRepository(uow.session, org_id).by_client_ids(pairs):
-            found[(org_id, message.sender_member_id, message.client_msg_id)] = message  # type: ignore[index]
-    return found
-
-
-async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: dict[tuple[int, int, int], int]) -> None:
-    """One INSERT for the messages (ids come back), one for their search tokens, one
-    UPDATE per moved read pointer."""
+def _store(
+    conn: Connection,
+    outgoing: list[_Outgoing],
+    pointers: dict[tuple[int, int, int], int],
+    last_seqs: dict[tuple[int, int], int],
+    now: datetime,
+) -> dict[tuple[int, int], list[int]]:
+    """The writes of a batch, in one hop: one INSERT for the messages (their ids come back),
+    one for their search tokens, one UPDATE for the moved read pointers, one for the
+    conversations' last_seq; then the audience of each conversation written to (read after
+    the writes, in the same transaction, as before)."""
     rows = []
     for out in outgoing:
         conversation = out.membership.conversation
@@ -317,35 +318,32 @@ async def _write_messages(uow: UnitOfWork, outgoing: list[_Outgoing], pointers: 
                 "created_at": out.created_at,
             }
         )
-    result = await uow.session.execute(_INSERT_MESSAGES, rows)
-    ids = {(conversation_id, seq): message_id for message_id, conversation_id, seq in result.all()}
+    ids = insert_messages(conn, rows)
     for out in outgoing:
         out.id = ids[(out.membership.conversation.id, out.seq)]
-    tokens = [
-        {"org_id": out.membership.conversation.org_id, "message_id": out.id, "conversation_id": out.membership.conversation.id, "token": token}
-        for out in outgoing
-        for token in message_tokens(out.searchable)
-    ]
-    if tokens:
-        await uow.session.execute(_INSERT_TOKENS, tokens)
-    await _advance_pointers(uow, pointers)
+    insert_tokens(
+        conn,
+        [
+            {"org_id": out.membership.conversation.org_id, "message_id": out.id, "conversation_id": out.membership.conversation.id, "token": token}
+            for out in outgoing
+            for token in message_tokens(out.searchable)
+        ],
+    )
+    advance_pointers(conn, pointers)
+    set_last_seqs(conn, last_seqs, now)
+    return {key: member_account_ids_on(conn, *key) for key in last_seqs}
 
 
-async def _set_last_seqs(
-    uow: UnitOfWork, conversations: dict[tuple[int, int], Conversation], last_seqs: dict[tuple[int, int], int], now: datetime
-) -> None:
-    """Stores each conversation's new last_seq in one statement, and makes the loaded rows say
-    the same as committed state (so nothing is flushed again, and a read mark later in the
-    batch clamps to the new seq)."""
-    await uow.session.execute(_SET_LAST_SEQ, [{"o": o, "c": c, "s": seq, "t": now} for (o, c), seq in last_seqs.items()])
-    for key, seq in last_seqs.items():
-        set_committed_value(conversations[key], "last_seq", seq)
-        set_committed_value(conversations[key], "last_message_at", now)
-
-
-async def _advance_pointers(uow: UnitOfWork, pointers: dict[tuple[int, int, int], int]) -> None:
-    """(org, conversation, member) → seq, in one statement; a pointer only ever moves forward."""
-    await uow.session.execute(_ADVANCE_POINTER, [{"o": o, "c": c, "m": m, "s": s} for (o, c, m), s in pointers.items()])
+def _sync_loaded(uow: UnitOfWork, last_seqs: dict[tuple[int, int], int], now: datetime) -> None:
+    """A conversation still in this session's identity map as an ORM object (loaded earlier in
+    the unit of work and still referenced) is given its new last_seq as committed state: a
+    later load in the same unit of work returns that object, and must not see the old seq."""
+    identity_map = uow.session.sync_session.identity_map
+    for (_, conversation_id), seq in last_seqs.items():
+        loaded = identity_map.get(_CONVERSATION.identity_key_from_primary_key((conversation_id,)))
+        if loaded is not None:
+            set_committed_value(loaded, "last_seq", seq)
+            set_committed_value(loaded, "last_message_at", now)
 
 
 def _read_of(out: _Outgoing) -> MessageRead:
@@ -370,15 +368,12 @@ def _read_of(out: _Outgoing) -> MessageRead:
     )
 
 
-async def _announce(uow: UnitOfWork, outgoing: list[_Outgoing]) -> None:
-    """Events for the batch (audiences read once per conversation) and the chat hooks."""
-    audiences: dict[tuple[int, int], list[int]] = {}
+async def _announce(uow: UnitOfWork, outgoing: list[_Outgoing], audiences: dict[tuple[int, int], list[int]]) -> None:
+    """Events for the batch (audiences read once per conversation, by _store) and the chat hooks."""
     jumps: list[_Outgoing] = []
     for out in outgoing:
         conversation = out.membership.conversation
         key = (conversation.org_id, conversation.id)
-        if key not in audiences:
-            audiences[key] = await member_account_ids(uow.session, conversation.org_id, conversation.id)
         out.read = _read_of(out)
         uow.publish(EventMessageAdd(message=out.read).to_event(conversation.org_id, audiences[key]))
         if out.previous_read < out.seq - 1:
@@ -526,7 +521,7 @@ async def check_mark_reads(uow: UnitOfWork, requests: list[ReadRequest]) -> list
             moved[pointer_key] = (moved.get(pointer_key, (previous, seq))[0], seq)  # type: ignore[index, arg-type]
         answers[i] = ReadPointerRead(conversation_id=conversation.id, member_id=pointer_key[2], last_read_seq=max(previous, seq))
     if moved:
-        await _advance_pointers(uow, pointers)
+        await (await uow.connection()).run_sync(advance_pointers, pointers)
         keys = list(moved)
         passed = await _senders_passed(uow, [(o, c, moved[(o, c, m)][0], moved[(o, c, m)][1]) for o, c, m in keys])
         await _publish_pointers(
