@@ -37,7 +37,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def _tune_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int, autocheckpoint: bool = True) -> None:
+def _tune_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int, autocheckpoint: bool = True, cache_kib: int | None = None) -> None:
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")
@@ -53,6 +53,8 @@ def _tune_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int, autocheckpoint: b
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if not autocheckpoint:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+        if cache_kib is not None:
+            cursor.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -118,6 +120,10 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+READ_POOL = 100
+READ_CACHE_KIB = 256
+
+
 def make_read_engine(url: str, write_engine: AsyncEngine) -> AsyncEngine:
     """PostgreSQL reads share the write engine. SQLite reads get their own engine whose
     connections run inline on the event loop (storage/sqlite_inline.py) and begin DEFERRED,
@@ -125,13 +131,19 @@ def make_read_engine(url: str, write_engine: AsyncEngine) -> AsyncEngine:
     if not is_sqlite(url):
         return write_engine
     path = make_url(url).database or ":memory:"
-    # Inline connections cost a file handle and a page cache; a request holds one only while
-    # its session is open, so a large pool lets hundreds of sockets register at once instead
-    # of queueing behind the default 5 + 10.
+    # A request holds a connection only while its session is open, so a large pool lets
+    # hundreds of sockets register at once instead of queueing behind the default 5 + 10.
+    # All 100 are kept once opened: an overflow connection closed after each use was reopened
+    # by the next burst, and a new SQLite connection parses the whole schema at its first
+    # statement (5,000 clients re-registering after a restart: 3.15 -> 2.1 ms of server CPU
+    # each with 100 kept instead of 20 + 80 overflow). Each keeps its own page cache, so it is
+    # capped at 256 KiB (SQLite's default is 2 MiB; the file's pages stay in the OS cache):
+    # at 5,000 sockets the server held 309 MB with 100 default caches, 206 MB with these,
+    # 219 MB with the old 20 + 80.
     engine = create_async_engine(
-        url, async_creator=inline_creator(path, busy_timeout_s=5), pool_size=20, max_overflow=80, pool_timeout=10
+        url, async_creator=inline_creator(path, busy_timeout_s=5), pool_size=READ_POOL, max_overflow=0, pool_timeout=10
     )
-    _tune_sqlite(engine, busy_timeout_ms=5000)
+    _tune_sqlite(engine, busy_timeout_ms=5000, cache_kib=READ_CACHE_KIB)
     return engine.execution_options(sqlite_begin="DEFERRED")
 
 
