@@ -273,15 +273,15 @@ class TestRegisterOrder:
 
         alice, bob = cast["alice"], cast["bob"]
         d = await direct(alice, bob)
-        real = gateway.list_conversations
+        real = gateway._snapshot
 
-        async def snapshot_with_a_concurrent_send(session, actor):  # type: ignore[no-untyped-def]
+        async def snapshot_with_a_concurrent_send(app_, actor):  # type: ignore[no-untyped-def]
             async with app.state.uow_factory() as uow:
                 alice_actor = await actor_for_org(uow.session, (await alice.get("/api/v1/me"))["id"], alice.org_id)
                 await check_send_message(uow, alice_actor, d["id"], MessageCreate(text="夹在中间"), limits=app.state.chat_limits)
-            return await real(session, actor)
+            return await real(app_, actor)
 
-        monkeypatch.setattr(gateway, "list_conversations", snapshot_with_a_concurrent_send)
+        monkeypatch.setattr(gateway, "_snapshot", snapshot_with_a_concurrent_send)
         reg = await register(bob)
         polled = await bob.get(
             "/api/v1/realtime/events", params={"queue_id": reg["queue_id"], "last_event_id": 0, "timeout": 0}

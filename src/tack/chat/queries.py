@@ -5,8 +5,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import Row, bindparam, select, union
+from sqlalchemy import Connection, Row, bindparam, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from tack.chat.access import (
     ReceiptAccess,
@@ -21,6 +22,7 @@ from tack.chat.reads import (
     message_read,
     messages_read,
     peer_names,
+    peer_names_now,
     receipts_enabled,
     receipts_off_kinds,
     shared_read,
@@ -112,12 +114,20 @@ class _Prefixed:
 
 
 async def list_conversations(session: AsyncSession, actor: Actor, *, offset: int = 0, limit: int = 200) -> ConversationList:
+    """The actor's conversations (see conversations_now), in one hop into SQLAlchemy's greenlet."""
+    return await session.run_sync(lambda s: conversations_now(s, actor, offset=offset, limit=limit))
+
+
+def conversations_now(db: Connection | Session, actor: Actor, *, offset: int = 0, limit: int = 200) -> ConversationList:
     """The actor's conversations, pinned-to-top first, then by last activity, each with its
     unread count and last message. Two Core statements whatever the page size (three with
-    1:1 conversations, for the peers' names); every register's snapshot is this."""
+    1:1 conversations, for the peers' names); every register's snapshot is this, read on a
+    bare connection (realtime.gateway), the conversation list through list_conversations.
+    Synchronous, for code already inside SQLAlchemy's greenlet: a hop per statement through
+    the async session was most of a register's snapshot cost."""
     org_id, me = org_id_of(actor), my_member_id(actor)
     params = {"org_id": org_id, "member_id": me, "offset": offset, "limit": min(limit, MAX_CONVERSATIONS)}
-    rows = (await session.execute(_MY_CONVERSATIONS, params)).all()
+    rows = db.execute(_MY_CONVERSATIONS, params).all()
     if not rows:
         return ConversationList(items=[])
     off = set(rows[0].receipts_off_kinds or ())
@@ -126,16 +136,16 @@ async def list_conversations(session: AsyncSession, actor: Actor, *, offset: int
     members: dict[int, list[int]] = {}
     ids = [r.id for r in rows]
     if direct:
-        roles = await session.execute(_ADMINS_AND_PEERS, {"org_id": org_id, "ids": ids, "direct": list(direct)})
+        roles = db.execute(_ADMINS_AND_PEERS, {"org_id": org_id, "ids": ids, "direct": list(direct)})
     else:
-        roles = await session.execute(_ADMINS, {"org_id": org_id, "ids": ids})
+        roles = db.execute(_ADMINS, {"org_id": org_id, "ids": ids})
     for conversation_id, member_id, role in roles:
         if conversation_id in direct:
             members.setdefault(conversation_id, []).append(member_id)
         elif role == "admin":
             admins.setdefault(conversation_id, []).append(member_id)
     shared = {r.id: shared_read(r, admins.get(r.id, []), members.get(r.id, []), off) for r in rows}  # type: ignore[arg-type]
-    names = await peer_names(session, org_id, me, list(shared.values())) if direct else {}
+    names = peer_names_now(db, org_id, me, list(shared.values())) if direct else {}
     return ConversationList(
         items=[
             conversation_view(

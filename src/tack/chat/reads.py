@@ -1,6 +1,8 @@
 """Builders of Read schemas from chat rows, shared by actions (event payloads) and queries."""
 
+from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from tack.chat.models import Conversation, ConversationMember, Message
 from tack.chat.repository import (
@@ -9,7 +11,7 @@ from tack.chat.repository import (
     MessageRepository,
 )
 from tack.chat.schemas import ConversationRead, ConversationView, MessageRead, ReplyRead
-from tack.directory.queries import member_cards
+from tack.directory.queries import member_cards, member_cards_now
 
 EXCERPT_CHARS = 100
 
@@ -141,6 +143,12 @@ async def peer_names(session: AsyncSession, org_id: int, me_member_id: int, shar
     """Display names of the other members of the viewer's 1:1 conversations, in one query."""
     peers = {p for s in shared if (p := peer_of(s, me_member_id)) is not None}
     return {card.id: card.name for card in (await member_cards(session, org_id, peers)).values()}
+
+
+def peer_names_now(db: Connection | Session, org_id: int, me_member_id: int, shared: list[ConversationRead]) -> dict[int, str]:
+    """peer_names for synchronous code inside SQLAlchemy's greenlet (chat.queries.conversations_now)."""
+    peers = {p for s in shared if (p := peer_of(s, me_member_id)) is not None}
+    return {card.id: card.name for card in member_cards_now(db, org_id, peers).values()}
 
 
 def conversation_view(

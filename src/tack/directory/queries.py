@@ -1,6 +1,7 @@
 """Reads of the directory for the API, the web client and (later) the realtime snapshot."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,10 +120,25 @@ async def member_cards(session: AsyncSession, org_id: int, member_ids: list[int]
     """
     if not member_ids:
         return {}
-    stmt = select(Member.id, Member.name, Member.account_id, Member.active).where(
+    return _cards(await session.execute(_member_cards_stmt(org_id, member_ids)))
+
+
+def member_cards_now(db: Connection | Session, org_id: int, member_ids: list[int] | set[int]) -> dict[int, MemberCard]:
+    """member_cards for synchronous code running inside SQLAlchemy's greenlet (run_sync or
+    storage.db.run_single_read): the same statement and answer."""
+    if not member_ids:
+        return {}
+    return _cards(db.execute(_member_cards_stmt(org_id, member_ids)))
+
+
+def _member_cards_stmt(org_id: int, member_ids: list[int] | set[int]) -> Select[Any]:
+    return select(Member.id, Member.name, Member.account_id, Member.active).where(
         Member.org_id == org_id, Member.id.in_(list(member_ids))
     )
-    return {row.id: MemberCard(row.id, row.name, row.account_id, row.active) for row in await session.execute(stmt)}
+
+
+def _cards(rows: Any) -> dict[int, MemberCard]:
+    return {row.id: MemberCard(row.id, row.name, row.account_id, row.active) for row in rows}
 
 
 async def member_names_by_id(
