@@ -152,6 +152,52 @@ class TestWebSocket:
                 assert frame["type"] == "error"
                 assert await closed_code(ws) == code
 
+    async def test_first_socket_after_register_skips_the_session_read_only_with_that_session(self, app, cast, live_url):
+        """After a restart every client registers and connects at once: the queue's first
+        socket, with the session that registered it moments ago, is let in without reading
+        the session again; any other handshake reads it (and a bad token is still refused)."""
+        from sqlalchemy import event
+
+        from tack.realtime import queues
+
+        bob = cast["bob"]
+        reads: list[str] = []
+
+        def count(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+            if "directory_auth_session" in statement:
+                reads.append(statement)
+
+        engine = app.state.read_engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+
+        async def handshake_reads(queue_id: str, token: str, *, refused: bool = False) -> int:
+            reads.clear()  # register's own caller check reads the session too
+            async with connect(ws_url(live_url, queue_id=queue_id, last_event_id=0, token=token)) as ws:
+                if refused:
+                    assert await closed_code(ws) == 4401
+                else:
+                    await ws.send('{"op": "ping"}')
+                    assert (await recv(ws))["type"] == "pong"
+            return len(reads)
+
+        try:
+            reg = await register(bob)
+            assert await handshake_reads(reg["queue_id"], bob.token) == 0
+            assert await handshake_reads(reg["queue_id"], bob.token) == 1  # the queue's second socket
+            # A wrong token spends the fresh claim and is refused by the read.
+            reg = await register(bob)
+            assert await handshake_reads(reg["queue_id"], "wrong", refused=True) == 1
+            assert await handshake_reads(reg["queue_id"], bob.token) == 1
+            # Too late after register: read again.
+            saved, queues.FRESH_SECONDS = queues.FRESH_SECONDS, -1.0
+            try:
+                reg = await register(bob)
+                assert await handshake_reads(reg["queue_id"], bob.token) == 1
+            finally:
+                queues.FRESH_SECONDS = saved
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
     async def test_session_cookie_same_origin_only(self, cast, live_url):
         bob = cast["bob"]
         reg = await register(bob)

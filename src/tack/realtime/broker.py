@@ -43,7 +43,9 @@ class InProcessBroker:
         self._sweep_loop: asyncio.AbstractEventLoop | None = None
         self._sweep_due = 0.0
 
-    def register(self, account_id: int, org_id: int) -> ClientQueue:
+    def register(self, account_id: int, org_id: int, *, token_hash: str | None = None) -> ClientQueue:
+        """A new queue; `token_hash`: the session that registered it, which may open its first
+        socket without being read again (ClientQueue.claim_fresh)."""
         self.collect_idle()
         queue = ClientQueue(
             secrets.token_urlsafe(16),
@@ -52,6 +54,8 @@ class InProcessBroker:
             limit=self.settings.buffer_events,
             slow_limit=min(self.settings.slow_client_events, self.settings.buffer_events),
         )
+        if token_hash is not None:
+            queue.fresh = (token_hash, time.monotonic())
         self.queues[queue.id] = queue
         self.by_account.setdefault(account_id, set()).add(queue)
         return queue

@@ -46,7 +46,7 @@ from tack.core.errors import AppError, Conflict, NotFound, Unauthorized
 from tack.core.tokens import hash_token
 from tack.core.i18n import ZH_MESSAGES, pick_language
 from tack.directory.access import actor_for_org
-from tack.directory.auth import SESSION_COOKIE, CurrentCaller, account_for_token, get_caller, get_caller_actor
+from tack.directory.auth import SESSION_COOKIE, CurrentCaller, account_for_token, get_caller, get_caller_actor, token_from
 from tack.realtime.batching import SocketOpBatcher
 from tack.realtime.broker import InProcessBroker
 from tack.realtime.queues import ClientQueue, QueueExpired
@@ -112,7 +112,7 @@ async def _register(request: Request, body: RegisterCreate) -> Response:
     # Who is calling, as which member: one read on a bare connection.
     actor = await get_caller_actor(request, body.org_id)
     broker = _broker(request.app)
-    queue = broker.register(actor.account_id, body.org_id)
+    queue = broker.register(actor.account_id, body.org_id, token_hash=hash_token(token_from(request)[0] or ""))
     # The snapshot is read in a transaction that starts after the queue exists, so an event
     # committed in between is in the queue: one hop on a read connection (SQLite: BEGIN
     # DEFERRED at its first statement), no ORM session (after a restart thousands register
@@ -174,11 +174,15 @@ def _control(kind: str, **fields: Any) -> bytes:
     return json.dumps({"type": kind, **fields}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def _account_for(websocket: WebSocket, token: str | None, session: AsyncSession | None = None) -> int:
+async def _account_for(
+    websocket: WebSocket, token: str | None, session: AsyncSession | None = None, *, fresh: ClientQueue | None = None
+) -> int:
     """The same session check as HTTP (directory.auth.get_caller), as for a GET request so no
     CSRF header is expected. A cookie is accepted only from the server's own origin, since
     browsers send cookies on cross-site WebSocket handshakes. Without `session` (the
-    handshake) it is one statement on a bare connection (directory.auth.account_for_token)."""
+    handshake) it is one statement on a bare connection (directory.auth.account_for_token),
+    or none for the first socket of a queue its session registered moments ago (`fresh`:
+    ClientQueue.claim_fresh says why that is as strict)."""
     if not token:
         cookie = websocket.cookies.get(SESSION_COOKIE)
         origin = websocket.headers.get("origin")
@@ -187,6 +191,8 @@ async def _account_for(websocket: WebSocket, token: str | None, session: AsyncSe
         if origin and urlsplit(origin).netloc != websocket.headers.get("host"):
             raise Unauthorized("Cross-origin socket", code="bad_origin")
         token = cookie
+    if fresh is not None and fresh.claim_fresh(hash_token(token), time.monotonic()):
+        return fresh.account_id
     if session is None:
         return await account_for_token(websocket.app.state.single_read_engine, token)
     headers = [(b"authorization", b"Bearer " + token.encode())]
@@ -440,7 +446,7 @@ async def realtime_socket(
     await websocket.accept()
     broker = _broker(websocket.app)
     try:
-        account_id = await _account_for(websocket, token)
+        account_id = await _account_for(websocket, token, fresh=broker.queues.get(queue_id))
     except AppError as exc:
         await _refuse(websocket, 4401, exc.code)
         return

@@ -6,6 +6,11 @@ from collections import deque
 from typing import Any, Protocol
 
 
+# How long after register its session may open the queue's first socket without being read
+# again (see ClientQueue.claim_fresh).
+FRESH_SECONDS = 10.0
+
+
 class QueueExpired(Exception):
     """The client is further behind than the queue remembers; it must register again."""
 
@@ -29,7 +34,7 @@ class ClientQueue:
     order; one that missed more than that gets QueueExpired and registers again.
     """
 
-    __slots__ = ("id", "account_id", "org_id", "next_id", "frames", "limit", "slow_limit", "touched", "_wake", "conn")
+    __slots__ = ("id", "account_id", "org_id", "next_id", "frames", "limit", "slow_limit", "touched", "_wake", "conn", "fresh")
 
     def __init__(self, queue_id: str, account_id: int, org_id: int, *, limit: int, slow_limit: int) -> None:
         self.id = queue_id
@@ -45,6 +50,18 @@ class ClientQueue:
         self._wake: asyncio.Event | None = None
         # The attached socket, if any (see gateway.Connection): its sent_id and cut().
         self.conn: Attached | None = None
+        # (token hash, when) of the session that registered it, until its first socket.
+        self.fresh: tuple[str, float] | None = None
+
+    def claim_fresh(self, token_hash: str, now: float) -> bool:
+        """Whether a socket handshake with this session may skip reading it again: only the
+        first one, only with the session that registered the queue, only within
+        FRESH_SECONDS of that. Why this is no weaker than reading it: register read the
+        session moments ago, and a socket opened then would stay open after a sign-out
+        anyway (write frames re-check the session every batch; the socket's age is capped).
+        What it saves: a read per client when thousands reconnect at once after a restart."""
+        fresh, self.fresh = self.fresh, None
+        return fresh is not None and fresh[0] == token_hash and now - fresh[1] <= FRESH_SECONDS
 
     @property
     def last_event_id(self) -> int:
