@@ -34,6 +34,7 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import to_json
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketState
@@ -171,7 +172,7 @@ def _since_or_gone(broker: InProcessBroker, queue: ClientQueue, last_event_id: i
 
 
 def _control(kind: str, **fields: Any) -> bytes:
-    return json.dumps({"type": kind, **fields}, ensure_ascii=False, separators=(",", ":")).encode()
+    return to_json({"type": kind, **fields})  # compact, UTF-8: as json.dumps(ensure_ascii=False)
 
 
 async def _account_for(
@@ -432,8 +433,9 @@ def _answer_frame(conn: Connection, op: str, ref: str | int | None, answer: Any)
     if isinstance(answer, BaseException):  # a bug must not take the socket down with it
         log.error("socket op %s failed", op, exc_info=answer)
         return _error(conn, "internal_error", "Something went wrong", status=500, op=op, ref=ref)
-    body = answer.model_dump(mode="json")
-    return json.dumps({"type": "ack", "op": op, "ref": ref, **body}, ensure_ascii=False, separators=(",", ":")).encode()
+    # {"type":"ack","op","ref"} then the answer's own fields, each part encoded by pydantic-core.
+    head, body = to_json({"type": "ack", "op": op, "ref": ref}), answer.model_dump_json().encode()
+    return head if body == b"{}" else head[:-1] + b"," + body[1:]
 
 
 @router.websocket("/ws")
