@@ -437,7 +437,7 @@ def own_cpu() -> float:
 
 
 async def phase_messages(server: Server, org: dict, group_size: int, senders: int, rate: float, duration: float,
-                         concurrency: int, label: str, via: str = "http") -> dict:
+                         concurrency: int, label: str, via: str = "http", py_spy: str | None = None) -> dict:
     tokens = org["tokens"]
     ids = sorted(tokens)
     owner = ids[0]
@@ -447,6 +447,7 @@ async def phase_messages(server: Server, org: dict, group_size: int, senders: in
         conversation_id = await create_group(http, org["org_id"], tokens[owner], members[1:], f"{label}")
         receivers = await connect_all(server, org["org_id"], members, tokens, book)
         gc.collect()
+        spy = profile(server, py_spy)
         cpu0, own0 = server.cpu(), own_cpu()
         by_member = {r.member_id: r for r in receivers}
         sockets = [by_member[m] for m in members[:senders]] if via == "ws" else None
@@ -454,6 +455,7 @@ async def phase_messages(server: Server, org: dict, group_size: int, senders: in
                                   duration, concurrency, sockets)
         await drain(book, sent["sent"] * len(members))
         cpu1, own1 = server.cpu(), own_cpu()
+        stop_profile(spy)
         await close_all(receivers)
     wall = sent["elapsed_s"]
     summary = book.summary(len(members), sent["sent"] - sent["errors"])
@@ -627,7 +629,7 @@ def mark_pointers_in_db(server: Server, conversation_id: int, member_ids: list[i
     engine.dispose()
 
 
-async def phase_read_marks(server: Server, org: dict, sockets: int, per_socket: int) -> dict:
+async def phase_read_marks(server: Server, org: dict, sockets: int, per_socket: int, py_spy: str | None = None) -> dict:
     """Read marks as clients send them: `sockets` members of the all-staff group each hold a
     realtime socket and mark `per_socket` new messages read, one {"op":"read"} frame after
     another (each waits for its ack, which comes after COMMIT). All readers at once."""
@@ -662,10 +664,12 @@ async def phase_read_marks(server: Server, org: dict, sockets: int, per_socket: 
                 errors += 1
 
     gc.collect()
+    spy = profile(server, py_spy)
     cpu0, own0, t0 = server.cpu(), own_cpu(), time.monotonic()
     await asyncio.gather(*(read_all(rc) for rc in receivers))
     wall = time.monotonic() - t0
     cpu1, own1 = server.cpu(), own_cpu()
+    stop_profile(spy)
     await close_all(receivers)
     async with httpx.AsyncClient(base_url=server.base, timeout=60) as http:
         check = (await http.get(f"/api/v1/orgs/{org_id}/conversations/{conv}/messages/{last_id}/unread_count",
@@ -682,7 +686,8 @@ async def phase_read_marks(server: Server, org: dict, sockets: int, per_socket: 
     }
 
 
-async def phase_read_marks_at_rate(server: Server, org: dict, sockets: int, rate: float, duration: float) -> dict:
+async def phase_read_marks_at_rate(server: Server, org: dict, sockets: int, rate: float, duration: float,
+                                   py_spy: str | None = None) -> dict:
     """Read marks offered at a fixed rate (open loop), as a crowd of readers makes them: `sockets`
     members of the all-staff group each mark the next new message read every sockets/rate
     seconds, at evenly spread phases, whether or not their last ack has come (a socket may
@@ -729,10 +734,12 @@ async def phase_read_marks_at_rate(server: Server, org: dict, sockets: int, rate
 
     gc.collect()
     start = loop.time() + 0.2
+    spy = profile(server, py_spy)
     cpu0, own0, t0 = server.cpu(), own_cpu(), time.monotonic()
     await asyncio.gather(*(read_all(rc, n * interval / len(receivers), start) for n, rc in enumerate(receivers)))
     wall = time.monotonic() - t0
     cpu1, own1 = server.cpu(), own_cpu()
+    stop_profile(spy)
     await close_all(receivers)
     marks = len(receivers) * len(seqs)
     return {
@@ -803,13 +810,22 @@ async def phase_resume_missed(server: Server, org: dict, clients: int, missed: i
     return result
 
 
+PY_SPY_RATE = 200  # samples per second (--py-spy-rate)
+
+
 def profile(server: Server, out: str | None) -> subprocess.Popen | None:
     """py-spy on the server (raw output to `out`) until the caller sends it SIGINT."""
     if not out:
         return None
     spy = shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy"
-    return subprocess.Popen([spy, "record", "-p", str(server.pid), "-o", out, "-f", "raw", "-r", "200", "--nonblocking"],
+    return subprocess.Popen([spy, "record", "-p", str(server.pid), "-o", out, "-f", "raw", "-r", str(PY_SPY_RATE), "--nonblocking"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profile(spy: subprocess.Popen | None) -> None:
+    if spy is not None:
+        spy.send_signal(2)
+        spy.wait(30)
 
 
 async def phase_restart(server: Server, org: dict, clients: int, py_spy: str | None = None) -> dict:
@@ -854,9 +870,7 @@ async def phase_restart(server: Server, org: dict, clients: int, py_spy: str | N
         await http.close()
     resumed_s = time.monotonic() - t0
     cpu1, gen1 = server.cpu(), own_cpu()
-    if spy is not None:
-        spy.send_signal(2)
-        spy.wait(30)
+    stop_profile(spy)
     book2 = Book()
     for rc in receivers:
         rc.book = book2
@@ -923,26 +937,36 @@ async def main_async(args: argparse.Namespace, server: Server, org: dict, result
         result[name] = value
         print(f"{name}: {json.dumps(value, ensure_ascii=False)}", file=sys.stderr, flush=True)
 
+    def spy(phase: str) -> str | None:
+        """--py-spy-phases: where this phase's server profile goes, if it is one of them."""
+        wanted_phases = set(args.py_spy_phases.split(",")) if args.py_spy_phases else set()
+        return str(Path(args.py_spy_dir) / f"{phase}.txt") if phase in wanted_phases else None
+
     note("idle_rss_mb", server.rss_mb())
     if wanted("memory"):
         note("memory", await phase_memory(server, org, min(5000, len(org["tokens"]))))
     via = args.send_via
     if wanted("fanout"):
-        note("fanout_50_at_20", await phase_messages(server, org, 50, 1, 20, args.duration, 4, "扇出50", via))
-        note("fanout_500_at_2", await phase_messages(server, org, 500, 1, 2, args.duration, 4, "扇出500", via))
+        note("fanout_50_at_20", await phase_messages(server, org, 50, 1, 20, args.duration, 4, "扇出50", via,
+                                                     spy("fanout_50_at_20")))
+        note("fanout_500_at_2", await phase_messages(server, org, 500, 1, 2, args.duration, 4, "扇出500", via,
+                                                     spy("fanout_500_at_2")))
     if args.limit and wanted("fanout"):
         note("limit", run_limit(Path(args.limit), args))
     if wanted("throughput"):
-        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, args.in_flight, "吞吐10", via))
-        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, args.in_flight, "吞吐50", via))
+        note("throughput_10", await phase_messages(server, org, 10, 1, 0, args.duration, args.in_flight, "吞吐10", via,
+                                                   spy("throughput_10")))
+        note("throughput_50_5_senders", await phase_messages(server, org, 50, 5, 0, args.duration, args.in_flight, "吞吐50",
+                                                             via, spy("throughput_50_5_senders")))
     if wanted("receipts"):
         note("read_receipts", await phase_receipts(server, org, 5000, 300))
     elif wanted("lookups"):
         note("read_receipts", await phase_receipts(server, org, 5000, 300, via_http=False))
     if wanted("marks"):
-        note("read_marks_ws", await phase_read_marks(server, org, args.mark_sockets, -(-5000 // args.mark_sockets)))
+        note("read_marks_ws", await phase_read_marks(server, org, args.mark_sockets, -(-5000 // args.mark_sockets),
+                                                     spy("read_marks_ws")))
         note("read_marks_at_rate", await phase_read_marks_at_rate(server, org, args.marks_rate_sockets, args.marks_rate,
-                                                                  args.duration / 2))
+                                                                  args.duration / 2, spy("read_marks_at_rate")))
     if wanted("resume"):
         note("resume_missed_1000", await phase_resume_missed(server, org, 20, 1000))
     if wanted("big"):
@@ -971,7 +995,13 @@ def main() -> None:
                         "(lookups: the receipts phase's unread count and names alone, read marks written into the database)")
     parser.add_argument("--py-spy", metavar="FILE", help="profile the server while clients re-register after the "
                         "restart (py-spy raw output)")
+    parser.add_argument("--py-spy-phases", default="", help="comma list of phases (their result names: fanout_50_at_20, "
+                        "throughput_10, read_marks_ws, ...) to profile the server in with py-spy, raw output to "
+                        "--py-spy-dir/<phase>.txt")
+    parser.add_argument("--py-spy-dir", default=".", help="where --py-spy-phases profiles go")
+    parser.add_argument("--py-spy-rate", type=int, default=PY_SPY_RATE, help="py-spy samples per second")
     args = parser.parse_args()
+    globals()["PY_SPY_RATE"] = args.py_spy_rate
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     work = Path(tempfile.mkdtemp(prefix="tack-bench-chat-"))

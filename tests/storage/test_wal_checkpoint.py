@@ -53,3 +53,31 @@ async def test_commits_leave_the_checkpoint_to_a_worker_thread(engine, sqlite_ur
     finally:
         probe.close()
     assert busy == 0 and log_frames == checkpointed
+
+
+async def test_checkpoints_keep_one_connection_until_the_engine_is_disposed(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS bench_probe (v TEXT)"))
+    checkpointer = wal_checkpointer(engine)
+    assert checkpointer is not None
+    kept = []
+    for value in ("one", "two"):
+        checkpointer.last = 0.0
+        await _write(engine, value)
+        assert checkpointer.future is not None
+        await asyncio.wait_for(asyncio.shield(checkpointer.future), 10)
+        kept.append(checkpointer._conn)
+    # A new connection would parse the schema again at every checkpoint.
+    assert kept[0] is not None and kept[0] is kept[1]
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE bench_probe"))
+    await engine.dispose()
+    if checkpointer.running:  # the DROP's commit may have started one: it closes when done
+        await asyncio.wait_for(asyncio.shield(checkpointer.future), 10)  # type: ignore[arg-type]
+    assert checkpointer._conn is None
+    with pytest.raises(sqlite3.ProgrammingError):  # closed, not merely forgotten
+        kept[0].execute("SELECT 1")
+    checkpointer.last = 0.0
+    checkpointer.after_commit()
+    assert not checkpointer.running  # a disposed engine's checkpointer starts none

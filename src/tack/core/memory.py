@@ -5,7 +5,10 @@ thousand clients registering at once, each register reading a snapshot), the fre
 between long-lived objects (the sockets that stayed) and count in the server's RSS for good:
 measured on `tack serve` with 2,000 idle sockets, malloc_trim(0) gave back 27 MB of 190 MB.
 malloc_trim releases the free pages inside the heap too (madvise), without moving anything.
-A call walks the heap's free lists: a few ms at these sizes, once per `interval` seconds.
+A call walks the heap's free lists: a few ms at these sizes, tens of ms on the heap a burst
+of thousands of sockets leaves, once per `interval` seconds. It runs in a worker thread (ctypes
+lets go of the GIL for the call), so the event loop keeps delivering meanwhile; only an
+allocation too large for Python's own small-object allocator can wait on glibc's arena lock.
 Elsewhere than glibc (musl, macOS) it is a no-op.
 """
 
@@ -39,4 +42,4 @@ def trim() -> bool:
 async def trim_periodically(interval: float) -> None:
     while True:
         await asyncio.sleep(interval)
-        trim()
+        await asyncio.to_thread(trim)

@@ -1,6 +1,6 @@
 """Permission-checked loads of directory objects; a missing and a forbidden object fail alike."""
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from datetime import datetime
@@ -8,7 +8,13 @@ from datetime import datetime
 from tack.core.actor import Actor
 from tack.core.errors import AppError, Forbidden, NotFound, Unauthorized
 from tack.directory.models import Department, Member
-from tack.directory.repository import AccountRepository, DepartmentRepository, MemberRepository
+from tack.directory.repository import (
+    AccountRepository,
+    DepartmentRepository,
+    MemberRepository,
+    scope_department_ids_now,
+    session_rows_now,
+)
 from tack.directory.tree import DepartmentTree
 
 
@@ -59,7 +65,15 @@ async def actors_for_sessions(session: AsyncSession, org_id: int, token_hashes: 
     decided for a batch in one read (the check-in burst resolves hundreds at once).
     Read in the caller's transaction, so a session ended or a member deactivated before it
     counts at once: nothing is cached."""
-    rows = {r[0]: r for r in await AccountRepository(session).sessions_in_org(sorted(set(token_hashes)), org_id)}
+    connection = await session.connection()
+    return await connection.run_sync(actors_for_sessions_now, org_id, token_hashes, now)
+
+
+def actors_for_sessions_now(connection: Connection, org_id: int, token_hashes: list[str], now: datetime) -> dict[str, Actor | AppError]:
+    """actors_for_sessions on a synchronous connection (inside SQLAlchemy's greenlet, as
+    `AsyncConnection.run_sync` runs it): one hop for the whole decision, where the session's
+    execute layer cost more than the read itself (a socket batch checks its senders each time)."""
+    rows = {r[0]: r for r in session_rows_now(connection, org_id, sorted(set(token_hashes)))}
     out: dict[str, Actor | AppError] = {}
     for token_hash in token_hashes:
         row = rows.get(token_hash)
@@ -72,7 +86,7 @@ async def actors_for_sessions(session: AsyncSession, org_id: int, token_hashes: 
             continue
         scope: list[int] = []
         if role == "subadmin":
-            scope = await MemberRepository(session, org_id).scope_department_ids(member_id)
+            scope = scope_department_ids_now(connection, org_id, member_id)
         out[token_hash] = Actor(
             account_id=account_id, org_id=org_id, member_id=member_id, role=role or "member", scope_department_ids=frozenset(scope)
         )

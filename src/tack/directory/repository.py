@@ -39,6 +39,22 @@ _SESSIONS_IN_ORG = (
 )
 
 
+_SCOPE_OF = select(AdminScope.__table__.c.department_id).where(
+    AdminScope.__table__.c.org_id == bindparam("org_id"), AdminScope.__table__.c.member_id == bindparam("member_id")
+)
+
+
+def session_rows_now(connection: Connection, org_id: int, token_hashes: list[str]) -> list[tuple[str, int, object, int | None, str | None, bool | None]]:
+    """AccountRepository.sessions_in_org on a synchronous connection (one greenlet hop)."""
+    rows = connection.execute(_SESSIONS_IN_ORG, {"org_id": org_id, "hashes": token_hashes})
+    return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+
+
+def scope_department_ids_now(connection: Connection, org_id: int, member_id: int) -> list[int]:
+    """A sub-admin's scope (MemberRepository.scope_department_ids) on a synchronous connection."""
+    return list(connection.execute(_SCOPE_OF, {"org_id": org_id, "member_id": member_id}).scalars())
+
+
 class AccountRepository:
     """Accounts and sessions are global (one person, many organizations)."""
 
@@ -70,8 +86,8 @@ class AccountRepository:
         """(token hash, account, expires at, member id, role, active) of each known session, the
         membership in `org_id` joined (None when the account is not a member there): one read
         for a whole batch of requests."""
-        rows = await self.session.execute(_SESSIONS_IN_ORG, {"org_id": org_id, "hashes": token_hashes})
-        return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+        connection = await self.session.connection()
+        return await connection.run_sync(session_rows_now, org_id, token_hashes)
 
     async def delete_session(self, token_hash: str) -> None:
         await self.session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
