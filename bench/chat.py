@@ -151,6 +151,10 @@ class Server:
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
 
+    def system_cpu(self) -> float:
+        """The kernel's share (socket writes, and on loopback the peer's receive path too)."""
+        return psutil.Process(self.pid).cpu_times().system
+
     def rss_mb(self) -> float:
         return round(psutil.Process(self.pid).memory_info().rss / 2**20, 1)
 
@@ -448,13 +452,13 @@ async def phase_messages(server: Server, org: dict, group_size: int, senders: in
         receivers = await connect_all(server, org["org_id"], members, tokens, book)
         gc.collect()
         spy = profile(server, py_spy)
-        cpu0, own0 = server.cpu(), own_cpu()
+        cpu0, own0, sys0 = server.cpu(), own_cpu(), server.system_cpu()
         by_member = {r.member_id: r for r in receivers}
         sockets = [by_member[m] for m in members[:senders]] if via == "ws" else None
         sent = await send_at_rate(http, org["org_id"], conversation_id, [tokens[m] for m in members[:senders]], rate,
                                   duration, concurrency, sockets)
         await drain(book, sent["sent"] * len(members))
-        cpu1, own1 = server.cpu(), own_cpu()
+        cpu1, own1, sys1 = server.cpu(), own_cpu(), server.system_cpu()
         stop_profile(spy)
         await close_all(receivers)
     wall = sent["elapsed_s"]
@@ -468,6 +472,7 @@ async def phase_messages(server: Server, org: dict, group_size: int, senders: in
         "server_cpu_pct": round((cpu1 - cpu0) / wall * 100, 1),
         "server_cpu_us_per_delivery": round((cpu1 - cpu0) * 1e6 / deliveries, 1),
         "server_cpu_us_per_message": round((cpu1 - cpu0) * 1e6 / max(1, sent["sent"]), 1),
+        "server_cpu_system_share": round((sys1 - sys0) / max(1e-9, cpu1 - cpu0), 2),
         "generator_cpu_pct": round((own1 - own0) / wall * 100, 1),
     }
 
