@@ -45,7 +45,9 @@ _SCOPE_OF = select(AdminScope.__table__.c.department_id).where(
 
 
 def session_rows_now(connection: Connection, org_id: int, token_hashes: list[str]) -> list[tuple[str, int, object, int | None, str | None, bool | None]]:
-    """AccountRepository.sessions_in_org on a synchronous connection (one greenlet hop)."""
+    """(token hash, account, expires at, member id, role, active) of each known session, the
+    membership in `org_id` joined (None when the account is not a member there): one read for
+    a whole batch of requests, on a synchronous connection (one hop into SQLAlchemy's greenlet)."""
     rows = connection.execute(_SESSIONS_IN_ORG, {"org_id": org_id, "hashes": token_hashes})
     return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
@@ -81,13 +83,6 @@ class AccountRepository:
     async def session_by_hash(self, token_hash: str) -> AuthSession | None:
         stmt = select(AuthSession).where(AuthSession.token_hash == token_hash)
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def sessions_in_org(self, token_hashes: list[str], org_id: int) -> list[tuple[str, int, object, int | None, str | None, bool | None]]:
-        """(token hash, account, expires at, member id, role, active) of each known session, the
-        membership in `org_id` joined (None when the account is not a member there): one read
-        for a whole batch of requests."""
-        connection = await self.session.connection()
-        return await connection.run_sync(session_rows_now, org_id, token_hashes)
 
     async def delete_session(self, token_hash: str) -> None:
         await self.session.execute(delete(AuthSession).where(AuthSession.token_hash == token_hash))
