@@ -53,7 +53,8 @@ def session_rows_now(connection: Connection, org_id: int, token_hashes: list[str
 
 
 def scope_department_ids_now(connection: Connection, org_id: int, member_id: int) -> list[int]:
-    """A sub-admin's scope (MemberRepository.scope_department_ids) on a synchronous connection."""
+    """The departments a sub-admin administers (the roots of their scope), on a synchronous
+    connection; MemberRepository.scope_department_ids runs the same read from a session."""
     return list(connection.execute(_SCOPE_OF, {"org_id": org_id, "member_id": member_id}).scalars())
 
 
@@ -243,10 +244,8 @@ class MemberRepository(OrgRepository[Member]):
         return int((await self.session.execute(stmt)).scalar_one())
 
     async def scope_department_ids(self, member_id: int) -> list[int]:
-        stmt = select(AdminScope.department_id).where(
-            AdminScope.org_id == self.org_id, AdminScope.member_id == member_id
-        )
-        return await self.scalars(stmt)
+        connection = await self.session.connection()
+        return await connection.run_sync(scope_department_ids_now, self.org_id, member_id)
 
     async def set_scope(self, member_id: int, department_ids: list[int]) -> None:
         await self.session.execute(
