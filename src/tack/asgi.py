@@ -4,9 +4,10 @@ import sys
 
 from tack.main import create_app
 
-# aiosqlite runs every query on a helper thread; with the default 5 ms GIL switch interval a
-# query finishing while the event loop computes waits up to 5 ms for the GIL. Shorter slices
-# cut that wait (measured on the directory benchmark; see docs/performance.md).
+# Helper threads (the WAL checkpointer, the executor's password hashing and file writes) share
+# the GIL with the event loop; with the default 5 ms switch interval the loop could wait up to
+# 5 ms for one of them. Shorter slices cut that wait (measured on the directory benchmark when
+# SQLite still ran on aiosqlite's threads; see docs/performance.md).
 sys.setswitchinterval(0.0005)
 
 app = create_app()

@@ -91,7 +91,7 @@ def serve(
     port = port or settings.port
     console.print(f"Tack is listening on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     # glibc gives each thread that allocates its own malloc arena (up to 8 per core) and keeps
-    # what was freed there; the server's helper threads (aiosqlite's, the executor's) could
+    # what was freed there; the server's helper threads (the checkpointer, the executor's) could
     # each keep what a burst left. Two arenas are plenty for one event loop plus a few helper
     # threads (no difference measured at idle: it bounds the worst case). Set only when the
     # operator has not chosen a value; glibc reads it at start, hence the exec below.

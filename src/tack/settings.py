@@ -11,7 +11,8 @@ class Settings(BaseSettings):
     """Every setting can be given as an environment variable with the TACK_ prefix.
 
     - TACK_DATA_DIR: where the SQLite database, uploads and the secret key live (./data).
-    - TACK_DATABASE_URL: SQLAlchemy URL; empty means SQLite at <data dir>/tack.db.
+    - TACK_DATABASE_URL: SQLAlchemy URL; empty means SQLite at <data dir>/tack.db. Any sqlite
+      URL (sqlite:///, sqlite+aiosqlite:///) runs on Tack's inline driver.
       PostgreSQL: postgresql+asyncpg://user:pass@host/db
     - TACK_SECRET_KEY: signs CSRF tokens; empty means generate once and keep it in
       <data dir>/secret_key.
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'tack.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'tack.db').resolve()}"
 
     @cached_property
     def resolved_secret_key(self) -> str:

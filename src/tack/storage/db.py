@@ -9,13 +9,13 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Connection, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
 T = TypeVar("T")
 
-from tack.storage.sqlite_inline import inline_creator
+from tack.storage.sqlite_inline import DRIVER, inline_connector
 
 
 def is_sqlite(url: str) -> bool:
@@ -28,7 +28,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # Writes run inline too (storage/sqlite_inline.py): queued on an asyncio lock, never
         # waiting inside SQLite (busy timeout 0; BEGIN IMMEDIATE retried asynchronously for
         # up to 30 s while another process writes).
-        engine = create_async_engine(url, echo=echo, async_creator=inline_creator(path, busy_timeout_s=30, writes=True))
+        engine = create_async_engine(_inline_url(url), echo=echo, creator=inline_connector(path, busy_timeout_s=30, writes=True))
         _tune_sqlite(engine, busy_timeout_ms=0, autocheckpoint=False)
         checkpointer = WalCheckpointer(path)
         _CHECKPOINTERS[engine.sync_engine] = checkpointer
@@ -36,6 +36,12 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "engine_disposed", lambda _engine: checkpointer.close())
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _inline_url(url: str) -> URL:
+    """The same database through Tack's inline driver (storage/sqlite_inline.py), whatever
+    driver the configured URL names (sqlite+aiosqlite:// in settings and older configs)."""
+    return make_url(url).set(drivername=DRIVER)
 
 
 def _tune_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int, autocheckpoint: bool = True, cache_kib: int | None = None) -> None:
@@ -62,7 +68,7 @@ def _tune_sqlite(engine: AsyncEngine, *, busy_timeout_ms: int, autocheckpoint: b
     def _on_begin(conn):  # type: ignore[no-untyped-def]
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         if mode != "NONE":  # NONE: single-statement reads (see single_read_engine)
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            conn.connection.dbapi_connection.begin(mode)
 
 
 class WalCheckpointer:
@@ -159,7 +165,7 @@ def make_read_engine(url: str, write_engine: AsyncEngine) -> AsyncEngine:
     # at 5,000 sockets the server held 309 MB with 100 default caches, 206 MB with these,
     # 219 MB with the old 20 + 80.
     engine = create_async_engine(
-        url, async_creator=inline_creator(path, busy_timeout_s=5), pool_size=READ_POOL, max_overflow=0, pool_timeout=10
+        _inline_url(url), creator=inline_connector(path, busy_timeout_s=5), pool_size=READ_POOL, max_overflow=0, pool_timeout=10
     )
     _tune_sqlite(engine, busy_timeout_ms=5000, cache_kib=READ_CACHE_KIB)
     return engine.execution_options(sqlite_begin="DEFERRED")

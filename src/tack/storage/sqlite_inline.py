@@ -1,29 +1,43 @@
-"""An aiosqlite look-alike that runs SQLite calls inline on the event loop.
+"""SQLite for SQLAlchemy's asyncio engine, run inline on the event loop (dialect "sqlite+tackinline").
 
-Why: aiosqlite hands every call to a helper thread. A trivial SELECT then costs ~0.9 ms of
-thread hand-offs (and GIL waits) against ~2 µs of SQLite work, and a directory read makes
-five to seven of them; a chat message send made ten (~9 ms of its ~11 ms).
+Why inline: aiosqlite hands every call to a helper thread. A trivial SELECT then cost ~0.9 ms
+of thread hand-offs (and GIL waits) against ~2 µs of SQLite work, and a chat message send
+made ten of them (~9 ms of its ~11 ms).
 
-In WAL mode a read transaction never waits for a writer, so reads run inline as they are.
-A write transaction (BEGIN IMMEDIATE) could wait for the write lock, which must never block
-the loop: write connections pass a `WriteGate`, an asyncio lock per database file that
-in-process writers queue on without blocking anyone, and their BEGIN IMMEDIATE runs with no
-busy timeout, retried after an async sleep while another process (a CLI import) holds the
-lock. Once BEGIN IMMEDIATE succeeded nothing in the transaction waits for a lock (WAL: the
-writer holds the only lock COMMIT needs; checkpoints run elsewhere, PASSIVE).
+Why a dialect of our own: SQLAlchemy's aiosqlite adapter, even over connections that run
+inline, awaits each call: per statement a coroutine, a lock and two greenlet switches out to
+the event loop and back. Here SQLAlchemy drives sqlite3's own connection and cursors
+directly inside its greenlet (the dialect is pysqlite's, declared async so that
+`create_async_engine` takes it), and only beginning a write transaction may wait.
 
-SQLAlchemy's aiosqlite dialect drives this through `async_creator`; the surface below is
-exactly what that dialect touches (checked by the whole test suite running on it).
+In WAL mode a read transaction never waits for a writer, so reads run as they are. A write
+transaction (BEGIN IMMEDIATE) could wait for the write lock, which must never block the loop:
+write connections pass a `WriteGate`, an asyncio lock per database file that in-process writers
+queue on without blocking anyone, and their BEGIN IMMEDIATE runs with no busy timeout, retried
+after an async sleep while another process (a CLI import) holds the lock. Once BEGIN IMMEDIATE
+succeeded nothing in the transaction waits for a lock (WAL: the writer holds the only lock
+COMMIT needs; checkpoints run elsewhere, PASSIVE). The gate is passed inline when it is free
+(`await_inline`) and through SQLAlchemy's greenlet to the event loop when it is not.
 """
 
 import asyncio
 import sqlite3
 import time
 import weakref
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
+
+from sqlalchemy import pool
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import engine as _asyncio_engine
+from sqlalchemy.util import await_, greenlet_spawn
+
+T = TypeVar("T")
 
 BEGIN_WRITE = "BEGIN IMMEDIATE"
+DRIVER = "sqlite+tackinline"
 
 
 class WriteGate:
@@ -76,96 +90,92 @@ def write_gate(path: str, wait_s: float) -> WriteGate:
     return gate
 
 
-class _InlineQueue:
-    """Stands in for aiosqlite's task queue, which the dialect uses to set isolation_level."""
+def await_inline(awaitable: Awaitable[T]) -> T:
+    """`await_` for a coroutine that usually finishes without suspending (a free lock): it is
+    run right here, and only if it does suspend is the rest of it handed to the event loop
+    through SQLAlchemy's greenlet. Must be called inside SQLAlchemy's greenlet."""
+    coro = awaitable.__await__()
+    try:
+        first = coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    return await_(_Rest(coro, first))
 
-    def put_nowait(self, item: tuple[Any, Any]) -> None:
-        future, function = item
-        try:
-            future.set_result(function())
-        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting caller
-            future.set_exception(exc)
+
+class _Rest:
+    """The rest of a started coroutine, awaitable by the event loop's task: what it yielded
+    first goes to the task, and whatever the task sends or throws back goes on into it."""
+
+    def __init__(self, coro: Generator[Any, Any, Any], first: Any) -> None:
+        self.coro = coro
+        self.first = first
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro, yielded = self.coro, self.first
+        while True:
+            try:
+                sent = yield yielded
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # noqa: BLE001 - thrown in by the task (a cancellation)
+                try:
+                    yielded = coro.throw(exc)
+                except StopIteration as done:
+                    return done.value
+            else:
+                try:
+                    yielded = coro.send(sent)
+                except StopIteration as done:
+                    return done.value
 
 
-class InlineCursor:
-    def __init__(self, cursor: sqlite3.Cursor, conn: "InlineConnection | None" = None) -> None:
-        self._cursor = cursor
-        self._owner = conn
+class InlineCursor(sqlite3.Cursor):
+    """sqlite3's cursor (execute and fetch stay C calls), plus the one hook SQLAlchemy's
+    asyncio results call before a result leaves the greenlet: nothing to do, since reading
+    the rest of the rows never waits."""
 
-    async def __aenter__(self) -> "InlineCursor":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._cursor.close()
-
-    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> "InlineCursor":
-        owner = self._owner
-        if owner is not None and owner.gate is not None and sql == BEGIN_WRITE:
-            await owner.gate.begin(owner, self._cursor)
-            return self
-        self._cursor.execute(sql, parameters)
-        return self
-
-    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> "InlineCursor":
-        self._cursor.executemany(sql, parameters)
-        return self
-
-    async def fetchall(self) -> list[Any]:
-        return self._cursor.fetchall()
-
-    async def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    async def fetchmany(self, size: int | None = None) -> list[Any]:
-        return self._cursor.fetchmany(size) if size is not None else self._cursor.fetchmany()
-
-    async def close(self) -> None:
-        self._cursor.close()
-
-    @property
-    def description(self) -> Any:
-        return self._cursor.description
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self) -> int | None:
-        return self._cursor.lastrowid
-
-    @property
-    def arraysize(self) -> int:
-        return self._cursor.arraysize
-
-    @arraysize.setter
-    def arraysize(self, value: int) -> None:
-        self._cursor.arraysize = value
+    async def _async_soft_close(self) -> None:
+        return None
 
 
 class InlineConnection:
+    """The DBAPI connection SQLAlchemy sees: sqlite3's own, with write transactions begun
+    through the gate and the gate handed back when they end."""
+
+    __slots__ = ("_conn", "gate")
+
     def __init__(self, conn: sqlite3.Connection, gate: WriteGate | None = None) -> None:
         self._conn = conn
-        self._connection = conn  # the dialect checks this is truthy before commit/rollback
-        self._tx = _InlineQueue()
         self.gate = gate
+
+    def cursor(self) -> InlineCursor:
+        return self._conn.cursor(InlineCursor)
+
+    def begin(self, mode: str) -> None:
+        """BEGIN <mode>; IMMEDIATE on a write connection waits for the gate first."""
+        if self.gate is not None and mode == "IMMEDIATE":
+            await_inline(self.gate.begin(self, self._conn.cursor()))
+        else:
+            self._conn.execute(f"BEGIN {mode}")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn.in_transaction
 
     @property
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
-    def cursor(self) -> InlineCursor:
-        return InlineCursor(self._conn.cursor(), self)
-
-    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> InlineCursor:
-        cursor = InlineCursor(self._conn.cursor(), self)
-        return await cursor.execute(sql, parameters)
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._conn.isolation_level = value
 
     def _release(self) -> None:
         if self.gate is not None:
             self.gate.release(self)
 
-    async def commit(self) -> None:
+    def commit(self) -> None:
         try:
             self._conn.commit()
         finally:
@@ -174,40 +184,53 @@ class InlineConnection:
             if not self._conn.in_transaction:
                 self._release()
 
-    async def rollback(self) -> None:
+    def rollback(self) -> None:
         try:
             self._conn.rollback()
         finally:
             self._release()
 
-    async def close(self) -> None:
-        try:
-            if self._connection is not None:
-                self._conn.close()
-                self._connection = None  # type: ignore[assignment]
-        finally:
-            self._release()
-
-    def stop(self) -> None:
+    def close(self) -> None:
         try:
             self._conn.close()
-            self._connection = None  # type: ignore[assignment]
         finally:
             self._release()
 
-    async def create_function(self, *args: Any, **kw: Any) -> None:
+    def create_function(self, *args: Any, **kw: Any) -> None:
         self._conn.create_function(*args, **kw)
 
 
-def inline_creator(path: str, *, busy_timeout_s: float, writes: bool = False):  # type: ignore[no-untyped-def]
+def inline_connector(path: str, *, busy_timeout_s: float, writes: bool = False) -> Callable[[], InlineConnection]:
     """Connections for the read engine, or (writes=True) for the write engine: these begin
     write transactions through the WriteGate and never wait for a lock inside SQLite."""
 
-    async def connect() -> InlineConnection:
+    def connect() -> InlineConnection:
         # Opened and used on the loop's thread only; the pool never hands it to another.
         if writes:
-            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-            return InlineConnection(conn, write_gate(path, busy_timeout_s))
+            return InlineConnection(sqlite3.connect(path, timeout=0, isolation_level=None), write_gate(path, busy_timeout_s))
         return InlineConnection(sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None))
 
     return connect
+
+
+class SQLiteDialect_tackinline(SQLiteDialect_pysqlite):  # noqa: N801 - SQLAlchemy's naming
+    driver = "tackinline"
+    supports_statement_cache = True
+    is_async = True  # its connections live on the event loop (create_async_engine only)
+
+    @classmethod
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        return pool.AsyncAdaptedQueuePool if cls._is_url_file_db(url) else pool.StaticPool
+
+
+registry.register("sqlite.tackinline", __name__, "SQLiteDialect_tackinline")
+
+
+def _spawn_without_await_check(fn: Callable[..., T], *args: Any, _require_await: bool = False, **kw: Any) -> Awaitable[T]:
+    return greenlet_spawn(fn, *args, **kw)
+
+
+# AsyncConnection.execute/exec_driver_sql/stream insist that the driver awaited something
+# (a guard against sync drivers, which would block the loop). This driver runs SQLite inline
+# on purpose, so that guard is lifted; AsyncSession and run_sync never had it.
+_asyncio_engine.greenlet_spawn = _spawn_without_await_check  # type: ignore[assignment]
