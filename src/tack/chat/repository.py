@@ -459,24 +459,26 @@ _CONVERSATION_ROW_LOCKED = (
 # The senders' memberships and, joined to each, the messages that sender already stored
 # under the batch's client message ids (in any conversation: a client_msg_id is unique per
 # sender, by index): one statement instead of two. Only members reach the client_msg_id check.
-_MEMBER_ROWS = (
-    select(_CM.member_id, _CM.role, _CM.last_read_seq, _M.id.label("earlier_id"), _M.client_msg_id, _M.body_hash)
-    .select_from(
-        ConversationMember.__table__.outerjoin(
-            Message.__table__,
-            and_(
-                _M.org_id == _CM.org_id,
-                _M.sender_member_id == _CM.member_id,
-                _M.client_msg_id.in_(bindparam("client_ids", expanding=True)),
-            ),
+
+
+def _member_rows_statement(members: ColumnElement[bool], client_ids: ColumnElement[bool]) -> Select[Any]:
+    return (
+        select(_CM.member_id, _CM.role, _CM.last_read_seq, _M.id.label("earlier_id"), _M.client_msg_id, _M.body_hash)
+        .select_from(
+            ConversationMember.__table__.outerjoin(
+                Message.__table__, and_(_M.org_id == _CM.org_id, _M.sender_member_id == _CM.member_id, client_ids)
+            )
         )
+        .where(_CM.org_id == bindparam("org_id"), _CM.conversation_id == bindparam("conversation_id"), members)
     )
-    .where(
-        _CM.org_id == bindparam("org_id"),
-        _CM.conversation_id == bindparam("conversation_id"),
-        _CM.member_id.in_(bindparam("member_ids", expanding=True)),
-    )
+
+
+_MEMBER_ROWS = _member_rows_statement(
+    _CM.member_id.in_(bindparam("member_ids", expanding=True)), _M.client_msg_id.in_(bindparam("client_ids", expanding=True))
 )
+# One sender with one client message id (a message sent alone): the same read without the
+# expanding INs, which SQLAlchemy renders again at every execution.
+_ONE_MEMBER_ROW = _member_rows_statement(_CM.member_id == bindparam("member_id"), _M.client_msg_id == bindparam("client_id"))
 # Matched back by (conversation, seq), not by row order: asking SQLAlchemy for rows in
 # parameter order makes it insert one row per statement on SQLite (no ordering sentinel),
 # which cost ~150 us of CPU per message in a batch of 64.
@@ -512,6 +514,9 @@ def member_rows(
     """(member_id, role, last_read_seq, earlier_id, client_msg_id, body_hash) of those of
     `member_ids` in the conversation: one row per member, or one per message that member
     already stored under one of `client_ids` (earlier_id None when there is none)."""
+    if len(member_ids) == 1 and client_ids and len(client_ids) == 1:
+        one = {"org_id": org_id, "conversation_id": conversation_id, "member_id": member_ids[0], "client_id": client_ids[0]}
+        return list(conn.execute(_ONE_MEMBER_ROW, one))
     params = {"org_id": org_id, "conversation_id": conversation_id, "member_ids": member_ids, "client_ids": client_ids or []}
     return list(conn.execute(_MEMBER_ROWS, params))
 

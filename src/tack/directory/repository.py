@@ -30,13 +30,17 @@ INVITATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # building the statement (and its cache key) cost more CPU than running it.
 # Plain table columns, so the session runs it as Core (no ORM compile state or result).
 _S, _MB = AuthSession.__table__.c, Member.__table__.c
-_SESSIONS_IN_ORG = (
+_SESSION_JOIN = (
     select(_S.token_hash, _S.account_id, _S.expires_at, _MB.id, _MB.role, _MB.active)
     .select_from(
         AuthSession.__table__.outerjoin(Member.__table__, (_MB.account_id == _S.account_id) & (_MB.org_id == bindparam("org_id")))
     )
-    .where(_S.token_hash.in_(bindparam("hashes", expanding=True)))
 )
+_SESSIONS_IN_ORG = _SESSION_JOIN.where(_S.token_hash.in_(bindparam("hashes", expanding=True)))
+# One token (a request, or a socket batch from one socket: the usual case below a few hundred
+# messages a second) without the expanding IN, which SQLAlchemy renders again at every
+# execution: ~30 % of this read's CPU.
+_SESSION_IN_ORG = _SESSION_JOIN.where(_S.token_hash == bindparam("hash"))
 
 
 _SCOPE_OF = select(AdminScope.__table__.c.department_id).where(
@@ -48,7 +52,10 @@ def session_rows_now(connection: Connection, org_id: int, token_hashes: list[str
     """(token hash, account, expires at, member id, role, active) of each known session, the
     membership in `org_id` joined (None when the account is not a member there): one read for
     a whole batch of requests, on a synchronous connection (one hop into SQLAlchemy's greenlet)."""
-    rows = connection.execute(_SESSIONS_IN_ORG, {"org_id": org_id, "hashes": token_hashes})
+    if len(token_hashes) == 1:
+        rows = connection.execute(_SESSION_IN_ORG, {"org_id": org_id, "hash": token_hashes[0]})
+    else:
+        rows = connection.execute(_SESSIONS_IN_ORG, {"org_id": org_id, "hashes": token_hashes})
     return [tuple(r) for r in rows.all()]  # type: ignore[misc]
 
 

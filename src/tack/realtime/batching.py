@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from itertools import groupby
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from tack.core.actor import Actor
 from tack.core.clock import utc_now
 from tack.core.errors import AppError, Unauthorized
@@ -61,6 +63,8 @@ class SocketOpBatcher:
         self.state = state
         self._waiting: list[tuple[Sender, str, dict[str, Any]]] = []
         self._writer: asyncio.Task[None] | None = None
+        # One session for every batch: batches are written one at a time (by _write_all).
+        self._session: AsyncSession | None = None
         self.batches = 0  # written so far (for tests and the benchmark)
 
     def submit(self, sender: Sender, op: str, frame: dict[str, Any]) -> None:
@@ -89,7 +93,9 @@ class SocketOpBatcher:
 
     async def _write(self, batch: list[tuple[Sender, str, dict[str, Any]]]) -> list[Any]:
         answers: list[Any] = [None] * len(batch)
-        async with self.uow_factory() as uow:
+        if self._session is None:
+            self._session = self.uow_factory.sessionmaker()
+        async with self.uow_factory.reusing(self._session) as uow:
             # The write transaction first: on SQLite it takes the write lock, so the session
             # checks and reads below see every earlier commit (a sign-out included).
             await uow.connection()

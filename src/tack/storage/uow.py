@@ -116,3 +116,26 @@ class UnitOfWorkFactory:
                 raise
             else:
                 await uow.commit()
+
+    @asynccontextmanager
+    async def reusing(self, session: AsyncSession) -> AsyncIterator[UnitOfWork]:
+        """A unit of work on `session`, kept by a writer that runs one unit at a time (the
+        socket batcher): making an AsyncSession and closing it through a task of its own cost
+        ~4 % of the server's CPU per message sent alone. After COMMIT the session holds no
+        transaction and no connection; it is emptied (no I/O) for the next unit. A unit that
+        fails closes it, which rolls back, as the sessionmaker's context would."""
+        uow = UnitOfWork(session, self.bus, self.wake_jobs)
+        try:
+            yield uow
+        except BaseException:
+            try:
+                await uow.rollback()
+            finally:
+                await session.close()
+            raise
+        try:
+            await uow.commit()
+        except BaseException:
+            await session.close()
+            raise
+        session.sync_session.expunge_all()
