@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import apply_mask  # websockets' C speedup where built, else Python
 from websockets.protocol import State
 
 WS_PROTOCOL = "tack.realtime.wire:TackWebSocketProtocol"
@@ -154,6 +155,53 @@ class TackWebSocketProtocol(WebSocketsSansIOProtocol):
         scope = getattr(self, "scope", None)
         if scope is not None:
             scope["extensions"][EXTENSION] = {"writer": self}
+
+    def data_received(self, data: bytes) -> None:
+        if not self._receive_whole_frame(data):
+            super().data_received(data)
+
+    def _receive_whole_frame(self, data: bytes) -> bool:
+        """Takes `data` when it is exactly one whole client data frame (FIN, no reserved bits,
+        text or binary, masked, under 64 KiB and within the size limit) on an open socket with
+        nothing half-read: what a client's send frame or read mark is, one per TCP read. Its
+        message goes to the app as websockets' parser and uvicorn would hand it over, without
+        their generator-driven parse (~7 % of the server's CPU per message sent alone).
+        Anything else (a split or fragmented frame, several frames in one read, control
+        frames, invalid UTF-8, a closing socket) answers False and takes their path whole."""
+        n = len(data)
+        if n < 6 or not self.handshake_complete or self.close_sent:
+            return False
+        first, second = data[0], data[1]
+        if (first != 0x81 and first != 0x82) or second < 0x80:
+            return False
+        length = second & 0x7F
+        if length < 126:
+            start = 2
+        elif length == 126 and n >= 8:
+            length = (data[2] << 8) | data[3]
+            start = 4
+        else:
+            return False
+        conn = self.conn
+        if (
+            start + 4 + length != n
+            or conn.state is not State.OPEN
+            or conn.current_size is not None
+            or conn.reader.buffer
+            or conn.parser_exc is not None
+            or (conn.max_message_size is not None and length > conn.max_message_size)
+        ):
+            return False
+        payload = apply_mask(data[start + 4 :], data[start : start + 4])
+        if first == 0x82:
+            self.queue.put_nowait({"type": "websocket.receive", "bytes": payload})
+            return True
+        try:
+            text = payload.decode()
+        except UnicodeDecodeError:
+            return False  # websockets' and uvicorn's path closes with 1007
+        self.queue.put_nowait({"type": "websocket.receive", "text": text})
+        return True
 
     def _open_for_writes(self) -> bool:
         return not (
