@@ -456,9 +456,6 @@ _CONVERSATION_ROW_LOCKED = (
     .where(_C.org_id == bindparam("org_id"), _C.id == bindparam("id"))
     .with_for_update()
 )
-# The senders' memberships and, joined to each, the messages that sender already stored
-# under the batch's client message ids (in any conversation: a client_msg_id is unique per
-# sender, by index): one statement instead of two. Only members reach the client_msg_id check.
 
 
 def _member_rows_statement(members: ColumnElement[bool], client_ids: ColumnElement[bool]) -> Select[Any]:
@@ -473,6 +470,9 @@ def _member_rows_statement(members: ColumnElement[bool], client_ids: ColumnEleme
     )
 
 
+# The senders' memberships and, joined to each, the messages that sender already stored
+# under the batch's client message ids (in any conversation: a client_msg_id is unique per
+# sender, by index): one statement instead of two. Only members reach the client_msg_id check.
 _MEMBER_ROWS = _member_rows_statement(
     _CM.member_id.in_(bindparam("member_ids", expanding=True)), _M.client_msg_id.in_(bindparam("client_ids", expanding=True))
 )
